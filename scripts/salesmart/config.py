@@ -1,0 +1,58 @@
+"""Settings from the environment (flags win); no global state: callers pass Settings around."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TARGETS = ("duckdb", "postgres", "spark")
+
+
+def project_root() -> Path:
+    """The dbt project root (where dbt_project.yml lives)."""
+    env = os.environ.get("SALESMART_PROJECT_DIR")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "dbt_project.yml").exists():
+            return parent
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing: Path
+    target: str = "duckdb"
+    as_of: str | None = None
+    pii_salt: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, home: Path | None = None, landing: Path | None = None) -> Settings:
+        target = os.environ.get("SALESMART_TARGET", "duckdb")
+        if target not in TARGETS:
+            raise ValueError(f"SALESMART_TARGET must be one of {', '.join(TARGETS)}, not {target!r}")
+        root = project_root()
+        return cls(
+            home=Path(home or os.environ.get("SALESMART_HOME") or root / "warehouse").resolve(),
+            landing=Path(landing or os.environ.get("SALESMART_LANDING") or root / "data" / "landing").resolve(),
+            target=target,
+            as_of=os.environ.get("SALESMART_AS_OF") or None,
+            pii_salt=os.environ.get("SALESMART_PII_SALT", ""),
+        )
+
+    @property
+    def build_db(self) -> Path:
+        """Where raw data lands and dbt builds (the 'green' side)."""
+        return self.home / "build.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        """What BI reads: the last build whose tests all passed."""
+        return self.home / "salesmart.duckdb"
+
+    @property
+    def runs_log(self) -> Path:
+        return self.home / "runs.log"

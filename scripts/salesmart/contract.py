@@ -1,0 +1,108 @@
+"""The raw landing contract (spec/raw_contract.yml) as typed objects, shared by generate, load and validate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+# Contract type -> DuckDB type used in raw tables.
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(18,4)",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool = False
+    accepted: tuple[str, ...] | None = None
+    pii: bool = False
+    description: str = ""
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Table:
+    system: str
+    name: str
+    primary_key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    description: str = ""
+
+    @property
+    def raw_schema(self) -> str:
+        return f"raw_{self.system}"
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.raw_schema}.{self.name}"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def has_updated_at(self) -> bool:
+        return "updated_at" in self.column_names
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.system}.{self.name} has no column {name!r}")
+
+
+def _read_spec(file_name: str) -> dict:
+    text = resources.files("salesmart").joinpath("spec", file_name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def load_contract() -> dict[str, Table]:
+    """All contract tables keyed by '<system>.<table>'."""
+    spec = _read_spec("raw_contract.yml")
+    tables: dict[str, Table] = {}
+    for system, system_spec in spec["systems"].items():
+        for table_name, table_spec in system_spec["tables"].items():
+            columns = tuple(
+                Column(
+                    name=c["name"],
+                    type=c["type"],
+                    required=bool(c.get("required", False)),
+                    accepted=tuple(c["accepted"]) if "accepted" in c else None,
+                    pii=bool(c.get("pii", False)),
+                    description=c.get("description", ""),
+                )
+                for c in table_spec["columns"]
+            )
+            tables[f"{system}.{table_name}"] = Table(
+                system=system,
+                name=table_name,
+                primary_key=tuple(table_spec["primary_key"]),
+                columns=columns,
+                description=table_spec.get("description", ""),
+            )
+    return tables
+
+
+@cache
+def opportunity_stages() -> dict[str, list[str]]:
+    spec = _read_spec("raw_contract.yml")
+    return spec["systems"]["crm"]["tables"]["opportunities"]["stages"]
+
+
+@cache
+def load_metric_catalog() -> dict:
+    return _read_spec("metrics.yml")
