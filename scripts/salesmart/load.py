@@ -274,16 +274,18 @@ def _csv_header(path: Path, source_file: str) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _duckdb_reason(exc: Exception) -> str:
-    """DuckDB's message without the offending line's content (it may hold PII) and without the hints."""
+def _duckdb_reason(exc: Exception, path: Path, source_file: str) -> str:
+    """DuckDB's message without the offending line's content (it may hold PII), the hints and the SQL."""
     kept = []
-    for line in str(exc).splitlines():
+    for line in str(exc).replace(str(path), source_file).splitlines():
         line = line.strip()
-        if line.startswith(("Possible", "* ", "file =")) or "=" in line and "(Set By" in line:
+        if line.startswith(("Possible", "* ", "file =", "LINE ")) or "=" in line and "(Set By" in line:
             break
         if not line or line.startswith("Original Line"):
             continue
-        kept.append(line.removeprefix("Invalid Input Error: ").removeprefix("IO Error: "))
+        for prefix in ("Invalid Input Error: ", "IO Error: ", "Invalid Error: "):
+            line = line.removeprefix(prefix)
+        kept.append(line)
     return "; ".join(kept) or type(exc).__name__
 
 
@@ -345,7 +347,9 @@ def _stage_rows(
                 [str(path)],
             )
         except duckdb.Error as exc:
-            raise FileRejected(f"{source_file}: cannot be read as CSV: {_duckdb_reason(exc)}") from None
+            raise FileRejected(
+                f"{source_file}: cannot be read as CSV: {_duckdb_reason(exc, path, source_file)}"
+            ) from None
         return names, 2
     if path.stat().st_size == 0:
         raise FileRejected(f"{source_file}: file is empty (0 bytes); expected a Parquet file")
@@ -355,7 +359,9 @@ def _stage_rows(
         select = ", ".join(f"cast({quote_ident(n)} as varchar) as c{i}" for i, n in enumerate(names))
         con.execute(f"create temp table _rows as select {select} from read_parquet(?)", [str(path)])
     except duckdb.Error as exc:
-        raise FileRejected(f"{source_file}: cannot be read as Parquet: {_duckdb_reason(exc)}") from None
+        raise FileRejected(
+            f"{source_file}: cannot be read as Parquet: {_duckdb_reason(exc, path, source_file)}"
+        ) from None
     return names, 1
 
 
@@ -598,7 +604,9 @@ def load_landing(db_path: Path, landing: Path) -> LoadResult:
     try:
         # Timestamps with an offset are converted to UTC by casting through TIMESTAMPTZ in this zone.
         con.execute("set TimeZone = 'UTC'")
+        con.execute("begin transaction")  # one commit for the 34 tables, not one each
         ensure_raw_tables(con)
+        con.execute("commit")
         batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from meta.loaded_files").fetchone()[
             0

@@ -7,8 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from salesmart.contract import load_contract
@@ -407,26 +405,25 @@ def test_header_only_file_loads_zero_rows(landing: Path, db: Path) -> None:
     assert (f.status, f.rows_read, f.rows_loaded, f.rows_rejected, f.error) == ("loaded", 0, 0, 0, None)
 
 
+def write_parquet(path: Path, select_sql: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"copy ({select_sql}) to '{path}' (format parquet)")
+
+
 def test_parquet_lands_and_row_numbers_are_1_based(landing: Path, db: Path) -> None:
-    path = landing / "email/events/p.parquet"
-    path.parent.mkdir(parents=True)
-    pq.write_table(
-        pa.table(
-            {
-                "event_id": ["e1", "e2", "e3"],
-                "message_id": ["m1", "m1", None],
-                "event_type": ["open", "click", "open"],
-                "event_at": pa.array(
-                    [dt.datetime(2026, 3, 1, 23, 30), dt.datetime(2026, 3, 2, 1, 0), dt.datetime(2026, 3, 2)],
-                    type=pa.timestamp("us", tz="+02:00"),
-                ),
-            }
-        ),
-        path,
+    write_parquet(
+        landing / "email/events/p.parquet",
+        "select * from (values "
+        "('e1', 'm1', 'open', timestamptz '2026-03-02 01:30:00+02:00'), "
+        "('e2', 'm1', 'click', timestamptz '2026-03-02 01:00:00+00:00'), "
+        "('e3', null, 'open', timestamptz '2026-03-02 00:00:00+00:00')"
+        ") as t(event_id, message_id, event_type, event_at)",
     )
     f = only(load_landing(db, landing))
     assert (f.status, f.rows_read, f.rows_loaded, f.rows_rejected) == ("loaded", 3, 2, 1)
-    # pyarrow stores tz-aware values as UTC instants: what was given is already UTC.
+    # 01:30 at +02:00 is 23:30 UTC the day before.
     assert query(db, "select event_id, event_at, _source_line from raw_email.events order by 1") == [
         ("e1", dt.datetime(2026, 3, 1, 23, 30), 1),
         ("e2", dt.datetime(2026, 3, 2, 1, 0), 2),
@@ -438,13 +435,15 @@ def test_parquet_lands_and_row_numbers_are_1_based(landing: Path, db: Path) -> N
 
 def test_truncated_parquet_rejected(landing: Path, db: Path) -> None:
     path = landing / "email/events/t.parquet"
-    path.parent.mkdir(parents=True)
-    pq.write_table(pa.table({"event_id": ["e1"], "message_id": ["m1"], "event_type": ["open"]}), path)
+    write_parquet(path, "select 'e1' as event_id, 'm1' as message_id, 'open' as event_type")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     f = only(load_landing(db, landing))
     assert f.status == "rejected"
-    assert f.error.startswith("email/events/t.parquet: cannot be read as Parquet: ")
+    assert f.error == (
+        "email/events/t.parquet: cannot be read as Parquet: "
+        "No magic bytes found at end of file 'email/events/t.parquet'"
+    )
     assert query(db, "select count(*) from raw_email.events") == [(0,)]
 
 
