@@ -331,8 +331,9 @@ def _stage_rows(
     """Read the file into temp table _rows (all VARCHAR, columns c0..cN in file order).
 
     Returns the header names and the offset from rowid to the line number (CSV: header is line 1;
-    Parquet: 1-based row number). A parallel CTAS keeps file order, so rowid is the record number; it
-    must run in autocommit (rowids of uncommitted rows are offset).
+    Parquet: 1-based row number; a CSV record with a quoted line break counts as one line). A parallel
+    CTAS keeps file order, so rowid is the record number; it must run in autocommit (rowids of
+    uncommitted rows are offset).
     """
     con.execute("drop table if exists _rows")
     if path.suffix.lower() == ".csv":
@@ -604,6 +605,7 @@ def load_landing(db_path: Path, landing: Path) -> LoadResult:
     try:
         # Timestamps with an offset are converted to UTC by casting through TIMESTAMPTZ in this zone.
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")  # the CLI shows its own progress
         con.execute("begin transaction")  # one commit for the 34 tables, not one each
         ensure_raw_tables(con)
         con.execute("commit")
