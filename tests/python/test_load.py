@@ -497,3 +497,27 @@ def test_files_outside_table_directories_rejected(landing: Path, db: Path) -> No
         ),
         ("stray.csv", "rejected", "stray.csv: not in a <system>/<table>/ directory"),
     ]
+
+
+def test_failure_inside_the_file_transaction_leaves_nothing(
+    landing: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import salesmart.load as load_module
+
+    write(landing, "email/events/a.csv", "event_id,message_id,event_type,event_at\ne1,m1,open,2026-03-01\n")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed while recording the file")
+
+    # The rows are inserted, then the bookkeeping fails: both must roll back together.
+    monkeypatch.setattr(load_module, "_record_file", crash)
+    with pytest.raises(RuntimeError, match="killed"):
+        load_landing(db, landing)
+    assert query(db, "select count(*) from raw_email.events") == [(0,)]
+    assert query(db, "select count(*) from meta.loaded_files") == [(0,)]
+
+    # The next run loads the file normally.
+    monkeypatch.undo()
+    f = only(load_landing(db, landing))
+    assert (f.status, f.rows_loaded) == ("loaded", 1)
+    assert query(db, "select count(*) from raw_email.events") == [(1,)]
