@@ -521,3 +521,15 @@ def test_failure_inside_the_file_transaction_leaves_nothing(
     f = only(load_landing(db, landing))
     assert (f.status, f.rows_loaded) == ("loaded", 1)
     assert query(db, "select count(*) from raw_email.events") == [(1,)]
+
+
+def test_missing_landing_is_an_error(tmp_path: Path, db: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="landing directory .*nowhere does not exist"):
+        load_landing(db, tmp_path / "nowhere")
+
+
+def test_empty_landing_creates_the_tables(landing: Path, db: Path) -> None:
+    result = load_landing(db, landing)
+    assert (result.files, result.has_rejections) == ([], False)
+    assert query(db, "select count(*) from duckdb_tables() where schema_name like 'raw_%'") == [(31,)]
+    assert query(db, "select batch_id, status, files_seen from meta.load_batches") == [(1, "completed", 0)]
