@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -590,10 +591,16 @@ def _process_file(
     return res
 
 
-def load_landing(db_path: Path, landing: Path) -> LoadResult:
+def load_landing(
+    db_path: Path,
+    landing: Path,
+    *,
+    on_file: Callable[[FileResult, int, int], None] | None = None,
+) -> LoadResult:
     """Land every new file of the landing into raw_<system>.<table>; one batch per call.
 
     A file whose sha256 was already loaded is skipped, so re-running adds no rows.
+    on_file(result, files_done, files_total) is called after each file (for a progress bar).
     """
     started = time.perf_counter()
     landing = Path(landing)
@@ -610,9 +617,9 @@ def load_landing(db_path: Path, landing: Path) -> LoadResult:
         ensure_raw_tables(con)
         con.execute("commit")
         batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
-        next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from meta.loaded_files").fetchone()[
-            0
-        ]
+        (next_file_id,) = con.execute(
+            "select coalesce(max(file_id), 0) + 1 from meta.loaded_files"
+        ).fetchone()
         con.execute(
             "insert into meta.load_batches (batch_id, landing, started_at, status) "
             "values (?, ?, ?, 'running')",
@@ -625,12 +632,15 @@ def load_landing(db_path: Path, landing: Path) -> LoadResult:
             ).fetchall()
         )
         result = LoadResult(batch_id=batch_id)
-        for path, table, early_error in _plan(landing):
+        plan = _plan(landing)
+        for path, table, early_error in plan:
             res = _process_file(con, landing, path, table, early_error, batch_id, next_file_id, loaded_hashes)
             next_file_id += 1
             if res.status == "loaded":
                 loaded_hashes[res.file_sha256] = res.source_file
             result.files.append(res)
+            if on_file is not None:
+                on_file(res, len(result.files), len(plan))
         con.execute(
             "update meta.load_batches set finished_at = ?, status = 'completed', files_seen = ?, "
             "files_loaded = ?, files_skipped = ?, files_rejected = ?, rows_read = ?, rows_loaded = ?, "

@@ -451,7 +451,11 @@ def test_file_ids_increase_across_loads(landing: Path, db: Path) -> None:
     header = "event_id,message_id,event_type,event_at\n"
     write(landing, "email/events/a.csv", header + "e1,m1,open,2026-03-01\n")
     write(landing, "crm/user_events/a.csv", "event_id,user_id,event_type,event_at\nu1,x,login,2026-03-01\n")
-    first = load_landing(db, landing)
+    progress: list[tuple[str, int, int]] = []
+    first = load_landing(
+        db, landing, on_file=lambda r, done, total: progress.append((r.source_file, done, total))
+    )
+    assert progress == [("crm/user_events/a.csv", 1, 2), ("email/events/a.csv", 2, 2)]
     write(landing, "email/events/b.csv", header + "e2,m1,open,2026-03-01\n")
     second = load_landing(db, landing)
     # systems, then tables, then files in name order: crm before email.
