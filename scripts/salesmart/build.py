@@ -41,6 +41,26 @@ def _environment(settings: Settings) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _release_duckdb() -> None:
+    """Close dbt-duckdb's database instance so this process can open build.duckdb again.
+
+    dbt-duckdb keeps one instance per process (class attribute) and only closes it when every handle
+    was returned; after a failed test it can stay open, and a later read-only connection (publish,
+    status) then fails with "different configuration than existing connections".
+    """
+    import gc
+
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()  # cursors still referenced by dbt's result objects keep the instance alive
+
+
 def dbt_args(settings: Settings, full_refresh: bool = False, select: str | None = None) -> list[str]:
     """The argument list for dbtRunner().invoke (testable without running dbt)."""
     root = project_root()
@@ -61,7 +81,10 @@ def run_dbt_build(settings: Settings, full_refresh: bool = False, select: str | 
 
     settings.home.mkdir(parents=True, exist_ok=True)
     with _environment(settings):
-        res = dbtRunner().invoke(dbt_args(settings, full_refresh, select))
+        try:
+            res = dbtRunner().invoke(dbt_args(settings, full_refresh, select))
+        finally:
+            _release_duckdb()
     if res.exception is not None:
         return BuildOutcome(ok=False, error=f"{type(res.exception).__name__}: {res.exception}")
     results = getattr(res.result, "results", None) or []

@@ -217,14 +217,14 @@ def generate(
     out: Annotated[Path | None, typer.Option(help="Landing directory (default SALESMART_LANDING).")] = None,
 ) -> None:
     """Write a deterministic demo data set as landing files."""
-    from salesmart.generate import generate as generate_files
-
     if scale <= 0:
         raise typer.BadParameter(f"must be > 0, not {scale}", param_hint="--scale")
     settings = _settings(landing=out)
     run_id = runlog.new_run_id()
 
     def action(_: str) -> bool:
+        from salesmart.generate import generate as generate_files
+
         with runlog.timed_step(settings, "generate", run_id) as step, _out().status("generating ..."):
             counts = generate_files(settings.landing, scale, seed, start.date(), months)
             step.details.update(out=str(settings.landing), scale=scale, seed=seed, rows=sum(counts.values()))
