@@ -70,6 +70,8 @@ META_TABLES = {
 }
 
 FILE_TYPES = (".csv", ".parquet")
+# A header record longer than this is a stray quote, not a header.
+MAX_HEADER_BYTES = 65_536
 # Values quoted in rejection reasons are cut to this length.
 MAX_VALUE_IN_REASON = 80
 
@@ -252,6 +254,8 @@ def _csv_header(path: Path, source_file: str) -> list[str]:
             head += line
             if head.count(b'"') % 2 == 0:
                 break
+            if len(head) > MAX_HEADER_BYTES:
+                raise FileRejected(f"{source_file}: header has an unterminated quote")
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

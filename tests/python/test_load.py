@@ -299,6 +299,11 @@ def test_integer_rejects_fraction(landing: Path, db: Path) -> None:
             "email/events/latin1_header.csv: header is not valid UTF-8 (byte 0xe9 at offset 31)",
         ),
         (
+            "email/events/header_quote.csv",
+            'event_id,"message_id,event_type,event_at\n' + "e1,m1,open,2026-03-01\n" * 5_000,
+            "email/events/header_quote.csv: header has an unterminated quote",
+        ),
+        (
             "email/events/quote.csv",
             'event_id,message_id,event_type,event_at\ne1,"m1,open,2026-03-01\n',
             "email/events/quote.csv: cannot be read as CSV: CSV Error on Line: 2; "
