@@ -286,8 +286,15 @@ def validate(settings: Settings, batch_id: str | None = None) -> ValidationResul
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="great_expectations")
     contract = load_contract()
+    if not settings.build_db.exists():
+        return ValidationResult(batch_id=None)
     con = duckdb.connect(str(settings.build_db), read_only=True)
     try:
+        has_meta = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'loaded_files'"
+        ).fetchone()[0]
+        if not has_meta:
+            return ValidationResult(batch_id=None)
         if batch_id is None:
             row = con.execute(
                 "select batch_id from meta.loaded_files where status = 'loaded' order by file_id desc limit 1"
