@@ -380,7 +380,7 @@ class _Gen:
     # ------------------------------------------------------------------ accounts and contacts
     def accounts(self) -> None:
         rng = self.rng
-        na = max(300, round(20_000 * self.scale))
+        na = max(150, round(20_000 * self.scale))
         terr = rng.choice(len(TERRITORIES), na, p=TERR_WEIGHTS / TERR_WEIGHTS.sum())
         seg = rng.choice(3, na, p=[0.6, 0.3, 0.1])
         created = np.where(
@@ -478,7 +478,7 @@ class _Gen:
     def opportunities(self) -> None:
         rng = self.rng
         stages = opportunity_stages()["ordered"]
-        no = max(600, round(100_000 * self.flow))
+        no = max(300, round(100_000 * self.flow))
         otype = rng.choice(3, no, p=[0.6, 0.25, 0.15])
         owner, created = self.in_active(self.reps, no)
         created = self.biz(created)
@@ -661,7 +661,7 @@ class _Gen:
         o = self.opp
         conv_opp = np.flatnonzero((o["type"] == 0) & (rng.random(o["n"]) < 0.4))
         nconv = len(conv_opp)
-        nl = max(1500, round(200_000 * self.flow), nconv * 5)
+        nl = max(800, round(200_000 * self.flow), nconv * 5)
         nfree = nl - nconv
         # converted leads first (ids 0..nconv-1), then the rest
         src = rng.choice(len(LEAD_SOURCES), nl, p=LEAD_SOURCE_P)
@@ -868,7 +868,7 @@ class _Gen:
     def emails(self) -> None:
         rng = self.rng
         o = self.opp
-        nmsg = max(6000, round(10_000_000 * self.flow / 2.2))
+        nmsg = max(3000, round(10_000_000 * self.flow / 2.05))
         # first touches of leads (about 40% by email), then sales follow-ups, then marketing sends
         touched = rng.random(self.n_leads) < 0.85
         by_email = touched & (rng.random(self.n_leads) < 0.4)
@@ -1001,7 +1001,7 @@ class _Gen:
     def activities(self) -> None:
         rng = self.rng
         o = self.opp
-        na = max(20_000, round(3_000_000 * self.flow))
+        na = max(8_000, round(3_000_000 * self.flow))
         # first-touch calls to leads
         ftl = np.flatnonzero(self.lead_touch_call)
         ft_t = self.lead_created[ftl] + (np.exp(rng.normal(np.log(20), 1.0, len(ftl))) * HOUR).astype(
