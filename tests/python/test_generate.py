@@ -30,7 +30,7 @@ def con(landing: tuple[Path, dict[str, int]]) -> duckdb.DuckDBPyConnection:
     """One view per table over all its files, every column as text, plus the file name."""
     out, _ = landing
     c = duckdb.connect()
-    for key, table in load_contract().items():
+    for table in load_contract().values():
         folder = out / table.system / table.name
         files = sorted(folder.iterdir())
         if files[0].suffix == ".parquet":
@@ -83,7 +83,8 @@ def test_csv_values_follow_the_file_rules(landing, con) -> None:
                 bad = _one(
                     con,
                     f"select count(*) from {table.system}_{table.name} "
-                    f"where {col.name} is not null and not regexp_matches({col.name}, '{patterns[col.type]}')",
+                    f"where {col.name} is not null "
+                    f"and not regexp_matches({col.name}, '{patterns[col.type]}')",
                 )
                 assert bad == 0, f"{table.system}.{table.name}.{col.name}"
             if col.accepted:
@@ -265,7 +266,8 @@ def test_fx_covers_every_currency_and_day_used(con) -> None:
         union select currency_code, cast(start_date as date) from crm_subscriptions
         union select currency_code, cast(performance_date as date) from marketing_ad_performance_daily
         union select currency_code, cast(cost_date as date) from marketing_costs
-        union select currency_code, cast(cast(enrolled_at as timestamptz) as date) from hr_training_enrollments
+        union select currency_code, cast(cast(enrolled_at as timestamptz) as date)
+            from hr_training_enrollments
     """
     missing = _one(
         con,
@@ -293,7 +295,8 @@ def test_messy_data_is_present(landing, con) -> None:
     assert _one(con, "select count(*) from crm_activities where is_deleted = 'true'") > 0
     dups = _one(
         con,
-        "select count(*) from (select event_id from email_events group by all having count(distinct filename) > 1)",
+        "select count(*) from (select event_id from email_events group by all "
+        "having count(distinct filename) > 1)",
     )
     assert dups > 0
     with_offset = _one(
@@ -325,7 +328,8 @@ def test_realistic_rates(con) -> None:
     assert -20 <= nps <= 70
     ctr = _one(
         con,
-        "select sum(cast(clicks as double)) / sum(cast(impressions as double)) from marketing_ad_performance_daily",
+        "select sum(cast(clicks as double)) / sum(cast(impressions as double)) "
+        "from marketing_ad_performance_daily",
     )
     assert 0.01 <= ctr <= 0.05
     selling = _one(
