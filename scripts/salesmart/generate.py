@@ -772,16 +772,35 @@ class _Gen:
         won = np.flatnonzero(o["won"])
         nw = len(won)
         odate = np.minimum(o["close_t"][won] // DAY + rng.integers(0, 4, nw), self.T1 // DAY - 1) * DAY
+        # customers at the start bought before the window: their first order and subscription predate it
+        base = np.flatnonzero(self.acc_customer)
+        nb = len(base)
+        b_start = (self.T0 - self.secs(nb, 30 * DAY, 700 * DAY)) // DAY * DAY
+        b_start = np.clip(b_start, (self.acc_created[base] // DAY + 1) * DAY, self.T0 - DAY)
+        b_mrr = (
+            np.array([400, 2_000, 9_000])[self.acc_seg[base]]
+            * self.u(nb, 0.6, 1.4)
+            * LOCAL_PER_USD[self.acc_cur[base]]
+        )
         customers = np.flatnonzero(self.acc_customer & (self.acc_seg == 0))
         ns = max(20, round(nw * 0.15))
-        s_acc = customers[rng.integers(0, len(customers), ns)]
-        s_date = (self.T0 + self.secs(ns, 0, self.T1 - self.T0 - DAY)) // DAY * DAY
+        s_acc = np.concatenate([customers[rng.integers(0, len(customers), ns)], base])
+        s_date = np.concatenate([(self.T0 + self.secs(ns, 0, self.T1 - self.T0 - DAY)) // DAY * DAY, b_start])
+        s_prod = np.concatenate([rng.choice([0, 5, 11], ns), np.where(self.acc_seg[base] == 2, 2, 1)])
+        s_qty = np.concatenate([rng.integers(1, 5, ns).astype(float), np.ones(nb)])
+        s_price = np.concatenate(
+            [
+                np.array([p[2] for p in PRODUCTS])[s_prod[:ns]] * LOCAL_PER_USD[self.acc_cur[s_acc[:ns]]],
+                b_mrr * 12,
+            ]
+        )
+        ns += nb
         nord = nw + ns
         acc = np.concatenate([o["acc"][won], s_acc])
         opp = np.concatenate([won, np.full(ns, -1)])
         date = np.concatenate([odate, s_date])
         cur = np.concatenate([o["cur"][won], self.acc_cur[s_acc]])
-        cancelled = np.concatenate([np.zeros(nw, bool), rng.random(ns) < 0.08])
+        cancelled = np.concatenate([np.zeros(nw, bool), rng.random(ns) < 0.08 * (s_date >= self.T0)])
         upd = self.clip_t(date + self.secs(nord, 9 * HOUR, 30 * HOUR))
         upd = np.where(cancelled, self.clip_t(upd + self.secs(nord, DAY, 10 * DAY)), upd)
         self.write_versioned(
@@ -805,9 +824,8 @@ class _Gen:
         order_of_opp[won] = np.arange(nw)
         sel = np.flatnonzero(order_of_opp[li["opp"]] >= 0)
         l_ord = np.concatenate([order_of_opp[li["opp"][sel]], np.arange(nw, nord)])
-        l_prod = np.concatenate([li["prod"][sel], rng.choice([0, 5, 11], ns)])
-        l_qty = np.concatenate([li["qty"][sel], rng.integers(1, 5, ns).astype(float)])
-        s_price = np.array([p[2] for p in PRODUCTS])[l_prod[len(sel) :]] * LOCAL_PER_USD[cur[nw:]]
+        l_prod = np.concatenate([li["prod"][sel], s_prod])
+        l_qty = np.concatenate([li["qty"][sel], s_qty])
         l_price = np.concatenate([li["price"][sel], np.round(s_price, 2)])
         l_disc = np.concatenate(
             [np.round(li["qty"][sel] * li["price"][sel] * li["disc"][sel] / 100, 2), np.zeros(ns)]
@@ -831,14 +849,6 @@ class _Gen:
         )
         self.order_date, self.order_acc = date, acc
         # subscriptions: customers at start, plus one per won new-business or expansion deal
-        base = np.flatnonzero(self.acc_customer)
-        nb = len(base)
-        b_start = (self.T0 - self.secs(nb, 30 * DAY, 700 * DAY)) // DAY * DAY
-        b_mrr = (
-            np.array([400, 2_000, 9_000])[self.acc_seg[base]]
-            * self.u(nb, 0.6, 1.4)
-            * LOCAL_PER_USD[self.acc_cur[base]]
-        )
         wnew = won[o["type"][won] < 2]
         nn = len(wnew)
         n_start = odate[o["type"][won] < 2]
@@ -1303,13 +1313,20 @@ class _Gen:
             rows_grain.append(np.zeros(m, np.int64))
             rows_start.append(month_starts)
             rows_value.append(np.full(m, value) * self.u(m, 0.95, 1.05))
-        quarters = month_starts[::3]
+        months_of = (month_starts // DAY).astype("datetime64[D]").astype("datetime64[M]").astype(int) % 12
+        quarters = month_starts[months_of % 3 == 0]
         for metric in ("bookings", "revenue"):
             rows_metric.append(np.full(len(quarters), metric, object))
             rows_user.append(np.full(len(quarters), -1))
             rows_grain.append(np.ones(len(quarters), np.int64))
             rows_start.append(quarters)
             rows_value.append(np.full(len(quarters), company[metric] * 3))
+        years = month_starts[months_of == 0]
+        rows_metric.append(np.full(len(years), "revenue", object))
+        rows_user.append(np.full(len(years), -1))
+        rows_grain.append(np.full(len(years), 2, np.int64))
+        rows_start.append(years)
+        rows_value.append(np.full(len(years), company["revenue"] * 12))
         for metric, value in per_rep.items():
             k = len(reps) * m
             rows_metric.append(np.full(k, metric, object))
