@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from salesmart.contract import load_contract, load_metric_catalog, opportunity_stages
@@ -383,3 +384,53 @@ def test_volumes_grow_linearly(landing, tmp_path: Path) -> None:
     big = generate(tmp_path / "big", scale=2 * SCALE, seed=42, start=START, months=MONTHS)
     for key in ("crm.accounts", "crm.opportunities", "crm.activities", "email.events", "crm.leads"):
         assert 1.7 <= big[key] / small[key] <= 2.3, (key, small[key], big[key])
+
+
+def test_writer_formats_values_and_splits_extract_files(tmp_path: Path) -> None:
+    """Three hand-made quota rows and NPS rows: exact file names and text."""
+    from salesmart.generate_io import Ids, LandingWriter, epoch_seconds
+
+    w = LandingWriter(tmp_path, dt.date(2025, 3, 1), 2)
+    t_feb = epoch_seconds(dt.date(2025, 2, 20))  # before the window: initial extract
+    t_apr = epoch_seconds(dt.date(2025, 4, 1)) + 5_400  # 2025-04-01 01:30 UTC: April file
+    upd = np.array([t_feb, t_apr, t_apr + 60], dtype="int64")
+    w.write(
+        "crm.nps_responses",
+        {
+            "response_id": Ids("nps_", np.array([1, 2, 3])),
+            "account_id": Ids("acc_", np.array([7, -1, 8])),
+            "contact_id": Ids("con_", np.array([-1, -1, -1])),
+            "score": np.array([9, 0, 10]),
+            "responded_at": upd,
+            "comment": np.array(['said "ok", thanks', "", "x"], dtype=object),
+        },
+        w.file_index(upd),
+        offsets=np.array([0, -120, 330], dtype="int32"),
+    )
+    w.write(
+        "crm.quotas",
+        {
+            "user_id": Ids("usr_", np.array([3])),
+            "period_month": np.array([epoch_seconds(dt.date(2025, 3, 1))]),
+            "quota_amount": np.array([1234.5]),
+            "updated_at": np.array([epoch_seconds(dt.date(2025, 3, 2))]),
+        },
+        w.file_index(np.array([epoch_seconds(dt.date(2025, 3, 2))])),
+    )
+    w.close()
+    folder = tmp_path / "crm" / "nps_responses"
+    assert sorted(p.name for p in folder.iterdir()) == ["2025-02-28.csv", "2025-04-30.csv"]
+    assert (folder / "2025-02-28.csv").read_text() == (
+        "response_id,account_id,contact_id,score,responded_at,comment\n"
+        'nps_1,acc_7,,9,2025-02-20T00:00:00,"said ""ok"", thanks"\n'
+    )
+    # -02:00 puts 01:30 UTC on the previous local day; +05:30 moves it forward
+    assert (folder / "2025-04-30.csv").read_text() == (
+        "response_id,account_id,contact_id,score,responded_at,comment\n"
+        'nps_2,,,0,2025-03-31T23:30:00-02:00,""\n'
+        "nps_3,acc_8,,10,2025-04-01T07:01:00+05:30,x\n"
+    )
+    assert (tmp_path / "crm" / "quotas" / "2025-03-31.csv").read_text() == (
+        "user_id,period_month,quota_amount,updated_at\nusr_3,2025-03-01,1234.50,2025-03-02T00:00:00\n"
+    )
+    assert w.counts == {"crm.nps_responses": 3, "crm.quotas": 1}
