@@ -20,16 +20,16 @@ START = dt.date(2025, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("landing")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("generated")
     counts = generate(out, scale=SCALE, seed=42, start=START, months=MONTHS)
     return out, counts
 
 
 @pytest.fixture(scope="module")
-def con(landing: tuple[Path, dict[str, int]]) -> duckdb.DuckDBPyConnection:
+def con(generated: tuple[Path, dict[str, int]]) -> duckdb.DuckDBPyConnection:
     """One view per table over all its files, every column as text, plus the file name."""
-    out, _ = landing
+    out, _ = generated
     c = duckdb.connect()
     for table in load_contract().values():
         folder = out / table.system / table.name
@@ -54,8 +54,8 @@ def _latest(table: str, key: str) -> str:
     )
 
 
-def test_all_tables_written_with_rows(landing: tuple[Path, dict[str, int]], con) -> None:
-    out, counts = landing
+def test_all_tables_written_with_rows(generated: tuple[Path, dict[str, int]], con) -> None:
+    out, counts = generated
     contract = load_contract()
     assert sorted(counts) == sorted(contract)
     for key, table in contract.items():
@@ -67,7 +67,7 @@ def test_all_tables_written_with_rows(landing: tuple[Path, dict[str, int]], con)
     assert any(p.suffix == ".parquet" for p in (out / "email" / "events").iterdir())
 
 
-def test_csv_values_follow_the_file_rules(landing, con) -> None:
+def test_csv_values_follow_the_file_rules(generated, con) -> None:
     patterns = {
         "boolean": r"^(true|false)$",
         "date": r"^\d{4}-\d{2}-\d{2}$",
@@ -75,7 +75,7 @@ def test_csv_values_follow_the_file_rules(landing, con) -> None:
         "integer": r"^-?\d+$",
         "timestamp": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z)?$",
     }
-    out, _ = landing
+    out, _ = generated
     for table in load_contract().values():
         if not any((out / table.system / table.name).glob("*.csv")):
             continue
@@ -281,8 +281,8 @@ def test_fx_covers_every_currency_and_day_used(con) -> None:
     assert {"USD", "EUR", "GBP"} <= currencies
 
 
-def test_messy_data_is_present(landing, con) -> None:
-    out, _ = landing
+def test_messy_data_is_present(generated, con) -> None:
+    out, _ = generated
     # an initial full extract plus monthly files, in name order = extract order
     names = sorted(p.name for p in (out / "crm" / "accounts").iterdir())
     assert names == ["2024-12-31.csv", "2025-01-31.csv", "2025-02-28.csv", "2025-03-31.csv"]
@@ -372,15 +372,15 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-def test_same_seed_gives_identical_files(landing, tmp_path: Path) -> None:
-    out, counts = landing
+def test_same_seed_gives_identical_files(generated, tmp_path: Path) -> None:
+    out, counts = generated
     again = generate(tmp_path / "again", scale=SCALE, seed=42, start=START, months=MONTHS)
     assert again == counts
     assert _digest(tmp_path / "again") == _digest(out)
 
 
-def test_volumes_grow_linearly(landing, tmp_path: Path) -> None:
-    _, small = landing
+def test_volumes_grow_linearly(generated, tmp_path: Path) -> None:
+    _, small = generated
     big = generate(tmp_path / "big", scale=2 * SCALE, seed=42, start=START, months=MONTHS)
     for key in ("crm.accounts", "crm.opportunities", "crm.activities", "email.events", "crm.leads"):
         assert 1.7 <= big[key] / small[key] <= 2.3, (key, small[key], big[key])
