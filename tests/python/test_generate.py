@@ -434,3 +434,15 @@ def test_writer_formats_values_and_splits_extract_files(tmp_path: Path) -> None:
         "user_id,period_month,quota_amount,updated_at\nusr_3,2025-03-01,1234.50,2025-03-02T00:00:00\n"
     )
     assert w.counts == {"crm.nps_responses": 3, "crm.quotas": 1}
+
+
+def test_generated_files_load_without_rejects(generated, tmp_path: Path) -> None:
+    """The loader accepts every generated file and row: the generator speaks the contract."""
+    load = pytest.importorskip("salesmart.load")
+    out, counts = generated
+    result = load.load_landing(tmp_path / "build.duckdb", out)
+    assert {f.status for f in result.files} == {"loaded"}
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as db:
+        assert db.execute("select count(*) from meta.rejected_rows").fetchone()[0] == 0
+        rows = db.execute("select count(*) from raw_email.events").fetchone()[0]
+    assert rows == counts["email.events"]
