@@ -935,7 +935,7 @@ class _Gen:
         sent = np.clip(sent, self.T0, self.T1 - HOUR)
         camp = np.concatenate([np.full(nft + n_sales, -1), m_camp])
         step = np.concatenate([np.ones(nft, np.int64), rng.integers(2, 6, n_sales), np.full(n_mkt, -1)])
-        # duplicate the opp-contact owner into a usable message account for meetings
+        # account and deal of each message, carried to the meetings its replies lead to
         msg_acc = np.concatenate([np.full(nft + n_lead_f, -1), o["acc"][fo], np.full(n_mkt, -1)])
         msg_opp = np.concatenate([np.full(nft + n_lead_f, -1), fo, np.full(n_mkt, -1)])
         nm = len(sent)
@@ -1281,7 +1281,6 @@ class _Gen:
         self.targets(reps)
 
     def targets(self, reps: np.ndarray) -> None:
-        rng = self.rng
         catalog = load_metric_catalog()["metrics"]
         m = self.months
         calls_pm = float((self.act["type"] == 0).sum()) / m
@@ -1353,7 +1352,6 @@ class _Gen:
             },
             upd - DAY,
         )
-        _ = rng
 
     # ------------------------------------------------------------------ marketing tables
     def marketing(self) -> None:
