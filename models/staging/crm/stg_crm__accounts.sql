@@ -1,0 +1,56 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'accounts') }}
+
+),
+
+renamed as (
+
+    select
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(account_name as {{ dbt.type_string() }}) as account_name,
+        cast(industry as {{ dbt.type_string() }}) as industry,
+        cast(segment as {{ dbt.type_string() }}) as segment,
+        cast(employee_count as bigint) as employee_count,
+        cast(billing_country as {{ dbt.type_string() }}) as billing_country,
+        cast(territory_id as {{ dbt.type_string() }}) as territory_id,
+        cast(owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(is_deleted as boolean) as is_deleted,
+        cast(_loaded_at as timestamp) as _loaded_at,
+        cast(_file_id as bigint) as _file_id,
+        cast(_source_line as bigint) as _source_line
+    from source
+
+),
+
+latest as (
+
+    {{ latest_version('renamed', ['account_id'], ['updated_at']) }}
+
+),
+
+final as (
+
+    select
+        account_id,
+        account_name,
+        industry,
+        segment,
+        employee_count,
+        billing_country,
+        territory_id,
+        owner_user_id,
+        created_at,
+        updated_at,
+        is_deleted,
+        _loaded_at,
+        _file_id
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,62 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'activities') }}
+
+),
+
+renamed as (
+
+    select
+        cast(activity_id as {{ dbt.type_string() }}) as activity_id,
+        cast(activity_type as {{ dbt.type_string() }}) as activity_type,
+        cast(owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
+        cast(lead_id as {{ dbt.type_string() }}) as lead_id,
+        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
+        cast(activity_at as timestamp) as activity_at,
+        cast(duration_seconds as bigint) as duration_seconds,
+        cast(call_outcome as {{ dbt.type_string() }}) as call_outcome,
+        cast(meeting_status as {{ dbt.type_string() }}) as meeting_status,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(is_deleted as boolean) as is_deleted,
+        cast(_loaded_at as timestamp) as _loaded_at,
+        cast(_file_id as bigint) as _file_id,
+        cast(_source_line as bigint) as _source_line
+    from source
+
+),
+
+latest as (
+
+    {{ latest_version('renamed', ['activity_id'], ['updated_at']) }}
+
+),
+
+final as (
+
+    select
+        activity_id,
+        activity_type,
+        owner_user_id,
+        lead_id,
+        contact_id,
+        account_id,
+        opportunity_id,
+        activity_at,
+        duration_seconds,
+        call_outcome,
+        meeting_status,
+        created_at,
+        updated_at,
+        is_deleted,
+        _loaded_at,
+        _file_id
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,44 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'nps_responses') }}
+
+),
+
+renamed as (
+
+    select
+        cast(response_id as {{ dbt.type_string() }}) as response_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+        cast(score as bigint) as score,
+        cast(responded_at as timestamp) as responded_at,
+        cast(_loaded_at as timestamp) as _loaded_at,
+        cast(_file_id as bigint) as _file_id,
+        cast(_source_line as bigint) as _source_line
+    from source
+
+),
+
+latest as (
+
+    {{ latest_version('renamed', ['response_id'], []) }}
+
+),
+
+final as (
+
+    select
+        response_id,
+        account_id,
+        contact_id,
+        score,
+        responded_at,
+        _loaded_at,
+        _file_id
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,50 @@
+with
+
+source as (
+
+    select * from {{ source('email', 'messages') }}
+
+),
+
+renamed as (
+
+    select
+        cast(message_id as {{ dbt.type_string() }}) as message_id,
+        cast(sender_user_id as {{ dbt.type_string() }}) as sender_user_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(lead_id as {{ dbt.type_string() }}) as lead_id,
+        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+        {{ hash_pii('recipient_email') }} as recipient_email_hash,
+        cast(sequence_step as bigint) as sequence_step,
+        cast(sent_at as timestamp) as sent_at,
+        cast(_loaded_at as timestamp) as _loaded_at,
+        cast(_file_id as bigint) as _file_id,
+        cast(_source_line as bigint) as _source_line
+    from source
+
+),
+
+latest as (
+
+    {{ latest_version('renamed', ['message_id'], []) }}
+
+),
+
+final as (
+
+    select
+        message_id,
+        sender_user_id,
+        campaign_id,
+        lead_id,
+        contact_id,
+        recipient_email_hash,
+        sequence_step,
+        sent_at,
+        _loaded_at,
+        _file_id
+    from latest
+
+)
+
+select * from final
