@@ -21,7 +21,7 @@ final as (
         applications.requisition_id,
         requisitions.department,
         applications.applied_at,
-        cast(applications.applied_at as date) as applied_date
+        {{ reporting_date('applications.applied_at') }} as applied_date
     from applications
     left join requisitions
         on applications.requisition_id = requisitions.requisition_id

@@ -25,6 +25,7 @@ wins_ranked as (
         opportunity_id,
         owner_user_id,
         closed_at,
+        closed_date,
         row_number() over (
             partition by owner_user_id
             order by closed_at, opportunity_id
@@ -42,8 +43,8 @@ final as (
         employees.hire_date,
         wins_ranked.opportunity_id as first_won_opportunity_id,
         wins_ranked.closed_at as first_won_at,
-        cast(wins_ranked.closed_at as date) as first_won_date,
-        {{ dbt.datediff('employees.hire_date', 'cast(wins_ranked.closed_at as date)', 'day') }} as ramp_days
+        wins_ranked.closed_date as first_won_date,
+        {{ dbt.datediff('employees.hire_date', 'wins_ranked.closed_date', 'day') }} as ramp_days
     from wins_ranked
     inner join users
         on wins_ranked.owner_user_id = users.user_id

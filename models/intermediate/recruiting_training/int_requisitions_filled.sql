@@ -15,8 +15,8 @@ final as (
         hired_employee_id,
         opened_at,
         filled_at,
-        cast(filled_at as date) as filled_date,
-        {{ dbt.datediff('cast(opened_at as date)', 'cast(filled_at as date)', 'day') }} as days_to_hire
+        {{ reporting_date('filled_at') }} as filled_date,
+        {{ dbt.datediff(reporting_date('opened_at'), reporting_date('filled_at'), 'day') }} as days_to_hire
     from requisitions
     where
         status = 'filled'

@@ -24,7 +24,7 @@ sales_employees as (
 -- even where the calendar stops short of a period's end.
 days as (
 
-    select calendar_date as headcount_date from calendar_days
+    select date_day as headcount_date from calendar_days
     union
     select period_start as headcount_date from reporting_periods
     union

@@ -32,7 +32,7 @@ final as (
         opportunities.opportunity_id,
         opportunities.owner_user_id,
         opportunities.closed_at,
-        cast(opportunities.closed_at as date) as closed_date,
+        opportunities.closed_date,
         coalesce(stages_reached.required_stages_reached, 0) as required_stages_reached,
         coalesce(stages_reached.required_stages_reached, 0) = {{ required_stages | length }}
             as has_followed_process

@@ -11,7 +11,7 @@ event_days as (
 
     select distinct
         user_id,
-        cast(event_at as date) as active_date
+        {{ reporting_date('event_at') }} as active_date
     from user_events
 
 ),

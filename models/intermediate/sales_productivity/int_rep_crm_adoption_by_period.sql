@@ -34,8 +34,8 @@ period_weekdays as (
         count(*) as weekday_count
     from reporting_periods
     inner join calendar_days
-        on calendar_days.calendar_date between reporting_periods.period_start and reporting_periods.period_end
-    where extract(dow from calendar_days.calendar_date) not in (0, 6)
+        on calendar_days.date_day between reporting_periods.period_start and reporting_periods.period_end
+    where extract(dow from calendar_days.date_day) not in (0, 6)
     group by
         reporting_periods.period_grain,
         reporting_periods.period_start,
@@ -55,7 +55,7 @@ active_reps as (
         users.team
     from period_weekdays
     inner join users
-        on cast(users.created_at as date) <= period_weekdays.period_end
+        on {{ reporting_date('users.created_at') }} <= period_weekdays.period_end
     where
         users.role = 'sales_rep'
         and users.is_active

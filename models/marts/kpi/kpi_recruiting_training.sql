@@ -238,13 +238,13 @@ final as (
         {%- set applies = "dimension_name in ('" ~ (['total'] + metric_dimensions[metric_id]) | join("', '") ~ "')" %}
         case
             when {{ applies }} and not is_suppressed
-                then cast({{ metric_id }}_numerator as double) / nullif(cast({{ metric_id }}_denominator as double), 0)
+                then cast({{ metric_id }}_numerator as {{ type_double() }}) / nullif(cast({{ metric_id }}_denominator as {{ type_double() }}), 0)
         end as {{ metric_id }},
         case
-            when {{ applies }} and not is_suppressed then cast({{ metric_id }}_numerator as double)
+            when {{ applies }} and not is_suppressed then cast({{ metric_id }}_numerator as {{ type_double() }})
         end as {{ metric_id }}_numerator,
         case
-            when {{ applies }} and not is_suppressed then cast({{ metric_id }}_denominator as double)
+            when {{ applies }} and not is_suppressed then cast({{ metric_id }}_denominator as {{ type_double() }})
         end as {{ metric_id }}_denominator,
         {%- endfor %}
         is_suppressed

@@ -128,28 +128,28 @@ measures as (
         {%- for metric_id, hours_column in rep_day_metrics.items() %}
         case
             when slices.dimension_name in ('total', 'rep', 'team')
-                then cast(coalesce(rep_day_slices.{{ hours_column }}, 0) as double)
+                then cast(coalesce(rep_day_slices.{{ hours_column }}, 0) as {{ type_double() }})
         end as {{ metric_id }}_numerator,
         case
             when slices.dimension_name in ('total', 'rep', 'team')
-                then cast(coalesce(rep_day_slices.rep_day_count, 0) as double)
+                then cast(coalesce(rep_day_slices.rep_day_count, 0) as {{ type_double() }})
         end as {{ metric_id }}_denominator,
         {%- endfor %}
         case
             when slices.dimension_name in ('total', 'team')
-                then cast(coalesce(process_adherence_slices.adherent_rep_count, 0) as double)
+                then cast(coalesce(process_adherence_slices.adherent_rep_count, 0) as {{ type_double() }})
         end as process_adherence_rate_numerator,
         case
             when slices.dimension_name in ('total', 'team')
-                then cast(coalesce(process_adherence_slices.closing_rep_count, 0) as double)
+                then cast(coalesce(process_adherence_slices.closing_rep_count, 0) as {{ type_double() }})
         end as process_adherence_rate_denominator,
         case
             when slices.dimension_name in ('total', 'team')
-                then cast(coalesce(crm_adoption_slices.adopter_rep_count, 0) as double)
+                then cast(coalesce(crm_adoption_slices.adopter_rep_count, 0) as {{ type_double() }})
         end as crm_adoption_rate_numerator,
         case
             when slices.dimension_name in ('total', 'team')
-                then cast(coalesce(crm_adoption_slices.active_rep_count, 0) as double)
+                then cast(coalesce(crm_adoption_slices.active_rep_count, 0) as {{ type_double() }})
         end as crm_adoption_rate_denominator
     from slices
     left join rep_day_slices
