@@ -3,23 +3,8 @@
     period has a total row (counts and money 0 without events, ratios null without a denominator); each
     metric is filled only on the total row and on its own dims (null elsewhere). -#}
 
-{#- dims per metric, as in metrics.yml -#}
-{%- set metric_dims = {
-    'revenue': ['product', 'product_family', 'customer_type', 'territory', 'region', 'segment', 'industry', 'persona', 'rep'],
-    'new_customer_revenue': ['product_family', 'territory', 'segment', 'rep'],
-    'existing_customer_revenue': ['product_family', 'territory', 'segment', 'rep'],
-    'gross_margin': ['product', 'product_family', 'territory', 'segment'],
-    'sales_velocity': ['rep', 'territory', 'segment'],
-    'customer_lifetime_value': ['segment'],
-    'customer_churn_rate': ['segment', 'territory'],
-    'customer_retention_rate': ['segment', 'territory'],
-    'renewal_rate': ['rep', 'segment'],
-    'nps': ['segment', 'territory'],
-    'complaints': ['segment', 'territory'],
-    'quota_attainment_rate': ['team', 'territory'],
-    'average_sale_value': ['segment', 'product_family', 'customer_type'],
-    'first_purchase_value': ['segment', 'source_channel'],
-} %}
+{#- dims per metric come from the catalog (metrics.yml) -#}
+{%- set catalog = metric_catalog() %}
 {#- metric -> (source CTE, has numerator/denominator, value when nothing happened on an applicable slice) -#}
 {%- set metric_sources = [
     ('revenue', 'revenue', false, '0'),
@@ -94,7 +79,8 @@ final as (
         keys.dimension_name,
         keys.dimension_value,
         {%- for metric, source, has_parts, empty_value in metric_sources %}
-        {%- set applies = "keys.dimension_name in ('" ~ (['total'] + metric_dims[metric]) | join("', '") ~ "')" %}
+        {%- set slices = (['total'] if catalog[metric]['has_total'] else []) + catalog[metric]['dims'] %}
+        {%- set applies = "keys.dimension_name in ('" ~ slices | join("', '") ~ "')" %}
         {%- set columns = [metric] + ([metric ~ '_numerator', metric ~ '_denominator'] if has_parts else []) %}
         {%- for column in columns %}
         {%- set is_zero_filled = (column == metric and empty_value is not none)
