@@ -23,7 +23,9 @@
     ('first_purchase_value', 'first_orders', true, none),
 ] %}
 {#- numerator/denominator columns that are counts or sums: 0 on an applicable slice without events -#}
-{%- set additive_parts = ['gross_margin', 'renewal_rate', 'nps', 'quota_attainment_rate', 'average_sale_value', 'first_purchase_value'] %}
+{%- set additive_parts = [
+    'gross_margin', 'renewal_rate', 'nps', 'quota_attainment_rate', 'average_sale_value', 'first_purchase_value',
+] %}
 
 with
 
@@ -66,7 +68,9 @@ feedback as (
     select * from {{ ref('int_customer_feedback_by_period') }}
 ),
 
-{%- set source_ctes = ['revenue', 'first_orders', 'opportunity_outcomes', 'churn', 'lifetime_value', 'quota_attainment', 'feedback'] %}
+{%- set source_ctes = [
+    'revenue', 'first_orders', 'opportunity_outcomes', 'churn', 'lifetime_value', 'quota_attainment', 'feedback',
+] %}
 
 keys as (
     {{ kpi_slice_keys(source_ctes) }}
@@ -95,10 +99,11 @@ final as (
     from keys
     {%- for source in source_ctes %}
     left join {{ source }}
-        on {{ source }}.period_grain = keys.period_grain
-        and {{ source }}.period_start = keys.period_start
-        and {{ source }}.dimension_name = keys.dimension_name
-        and {{ source }}.dimension_value = keys.dimension_value
+        on
+            keys.period_grain = {{ source }}.period_grain
+            and keys.period_start = {{ source }}.period_start
+            and keys.dimension_name = {{ source }}.dimension_name
+            and keys.dimension_value = {{ source }}.dimension_value
     {%- endfor %}
 )
 
