@@ -191,10 +191,22 @@ def _guarded(name: str, action: Callable[[], bool]) -> bool:
         return False
 
 
+def _note_stale_lock(settings: Settings, run_id: str, stale_pid: str | None) -> None:
+    """Say so (console and runs.log) when the lock of a killed run was taken over."""
+    if stale_pid is None:
+        return
+    _err().print(
+        f"[yellow]note:[/yellow] cleared a stale run lock left by pid {stale_pid} (that run was killed before "
+        "it finished; the published mart is the one of the last complete run)"
+    )
+    runlog.log_step(settings, "lock", "warn", run_id, stale_lock_pid=stale_pid, note="stale run lock cleared")
+
+
 def _run_single(settings: Settings, name: str, action: Callable[[str], bool]) -> None:
     run_id = runlog.new_run_id()
     try:
-        with runlog.run_lock(settings):
+        with runlog.run_lock(settings) as stale_pid:
+            _note_stale_lock(settings, run_id, stale_pid)
             ok = _guarded(name, lambda: action(run_id))
     except runlog.RunLockedError as exc:
         _err().print(f"[red]refused:[/red] {exc}")
@@ -285,7 +297,8 @@ def run(
     ]
     results: list[tuple[str, str, float]] = []
     try:
-        with runlog.run_lock(settings):
+        with runlog.run_lock(settings) as stale_pid:
+            _note_stale_lock(settings, run_id, stale_pid)
             for index, (name, action) in enumerate(steps, start=1):
                 _out().rule(f"[{index}/{len(steps)}] {name}")
                 started = time.monotonic()
