@@ -284,14 +284,15 @@ def _duckdb_reason(exc: Exception, path: Path, source_file: str) -> str:
         line = line.strip()
         if line.startswith(("Possible", "* ", "file =", "LINE ")) or "=" in line and "(Set By" in line:
             break
-        # "Original Line: ..." runs to the next blank line: a record with an open quote spans several lines.
+        # "Original Line: ..." is followed by the record's other lines when an open quote spans several, then
+        # by DuckDB's explanation; record lines hold the ',' delimiter, the explanations do not.
         if line.startswith("Original Line"):
             in_original = True
             continue
         if not line:
             in_original = False
             continue
-        if in_original:
+        if in_original and "," in line:
             continue
         for prefix in ("Invalid Input Error: ", "IO Error: ", "Invalid Error: "):
             line = line.removeprefix(prefix)
