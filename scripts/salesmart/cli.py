@@ -114,7 +114,7 @@ def _load_step(settings: Settings, run_id: str) -> bool:
     )
     for f in rejected_files:
         out.print(f"  [yellow]rejected file[/yellow] {f.source_file}: {f.error}")
-    for line in _rejected_row_lines(settings, result.batch_id, d["rows_rejected"]):
+    for line in _rejected_row_lines(settings, getattr(result, "batch_id", None), d["rows_rejected"]):
         out.print(f"  [yellow]rejected row[/yellow] {line}")
     if result.has_rejections:
         out.print("  [yellow]rejections are recorded in meta.loaded_files and meta.rejected_rows[/yellow]")
@@ -124,18 +124,24 @@ def _load_step(settings: Settings, run_id: str) -> bool:
 MAX_REJECTED_ROW_LINES = 10
 
 
-def _rejected_row_lines(settings: Settings, batch_id: int, rows_rejected: int) -> list[str]:
-    """'<file> line <n>, column <c>: <reason>' for the first rejected rows of a batch (so the console names them)."""
-    if not rows_rejected:
+def _rejected_row_lines(settings: Settings, batch_id: int | None, rows_rejected: int) -> list[str]:
+    """'<file> line <n>, column <c>: <reason>' for the first rejected rows of a batch (so the console names them).
+
+    Best effort: the full record is meta.rejected_rows, so an unreadable database only shortens the console.
+    """
+    if not rows_rejected or batch_id is None:
         return []
     import duckdb
 
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        found = con.execute(
-            "select source_file, line_number, column_name, reason from meta.rejected_rows where batch_id = ? "
-            "order by file_id, line_number, column_name limit ?",
-            [batch_id, MAX_REJECTED_ROW_LINES + 1],
-        ).fetchall()
+    try:
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            found = con.execute(
+                "select source_file, line_number, column_name, reason from meta.rejected_rows where batch_id = ? "
+                "order by file_id, line_number, column_name limit ?",
+                [batch_id, MAX_REJECTED_ROW_LINES + 1],
+            ).fetchall()
+    except duckdb.Error:
+        return []
     lines = [f"{src} line {line}, column {col}: {reason}" for src, line, col, reason in found]
     if len(lines) > MAX_REJECTED_ROW_LINES:
         lines[MAX_REJECTED_ROW_LINES:] = ["... more in meta.rejected_rows (`salesmart status`)"]
