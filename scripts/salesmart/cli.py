@@ -173,13 +173,42 @@ def ensure_build_db(settings: Settings) -> None:
         ensure_raw_tables(con)
 
 
+# <home>/.build-state: "<running|ok|failed> <run_id>" of the last `salesmart build` step. Publish refuses
+# a build that is not ok: a failed or killed build leaves untested marts in build.duckdb.
+BUILD_STATE_FILE = ".build-state"
+
+
+def _write_build_state(settings: Settings, state: str, run_id: str) -> None:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / BUILD_STATE_FILE).write_text(f"{state} {run_id}\n", encoding="utf-8")
+
+
+def _check_build_state(settings: Settings) -> None:
+    """Raise PublishError unless the last build step passed (no state file: built outside the CLI, allowed)."""
+    from salesmart.publish import PublishError
+
+    path = settings.home / BUILD_STATE_FILE
+    if not path.exists():
+        return
+    state, _, run_id = path.read_text(encoding="utf-8").strip().partition(" ")
+    if state == "ok":
+        return
+    what = "failed its dbt tests" if state == "failed" else "did not finish (the process was killed)"
+    raise PublishError(
+        f"the last build (run {run_id}) {what}; {settings.build_db} is not published. "
+        "Run `salesmart build` (or `salesmart run`) until it passes"
+    )
+
+
 def _build_step(settings: Settings, run_id: str, full_refresh: bool, select: str | None) -> bool:
     from salesmart.build import print_failures, run_dbt_build
 
     with runlog.timed_step(settings, "build", run_id) as step:
         if settings.target == "duckdb":
             ensure_build_db(settings)
+        _write_build_state(settings, "running", run_id)
         outcome = run_dbt_build(settings, full_refresh=full_refresh, select=select)
+        _write_build_state(settings, "ok" if outcome.ok else "failed", run_id)
         step.status = "ok" if outcome.ok else "failed"
         step.details.update(
             full_refresh=full_refresh,
@@ -202,6 +231,7 @@ def _publish_step(settings: Settings, run_id: str) -> bool:
     _require_duckdb(settings, "publish")
     out = _out()
     with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
+        _check_build_state(settings)
         path = publish(settings)
         tables = published_tables(path)
         step.details.update(path=str(path), tables=len(tables))
