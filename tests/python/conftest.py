@@ -161,3 +161,12 @@ def published(settings: Settings) -> Path:
     """<home>/salesmart.duckdb holding SAMPLE_KPI_ROWS."""
     write_kpi_table(settings.published_db, SAMPLE_KPI_ROWS)
     return settings.published_db
+
+
+@pytest.fixture(scope="session")
+def dq_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """<root>/landing and <root>/home after one `salesmart run` of dq_landing.LANDING (one dbt build per
+    session, shared by the data-quality tests: read it, or copy it before changing anything)."""
+    from dq_landing import build_warehouse
+
+    return build_warehouse(tmp_path_factory.mktemp("dq_warehouse"))
