@@ -22,10 +22,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from dq_landing import TS, run_salesmart, salesmart_command, salesmart_env, write_landing
-
-pytestmark = pytest.mark.slow
+from salesmart.cli import app
+from salesmart.config import Settings
 
 CHANGE = {
     "hr/time_entries/2026-04-01.csv": (
@@ -101,6 +102,7 @@ def kill(proc: subprocess.Popen) -> None:
     assert proc.wait(timeout=30) == -signal.SIGKILL
 
 
+@pytest.mark.slow
 def test_killed_build_then_killed_publish_keep_the_previous_mart(dq_warehouse: Path, tmp_path: Path) -> None:
     home, landing = copy_warehouse(dq_warehouse, tmp_path)
     published = home / "salesmart.duckdb"
@@ -178,6 +180,7 @@ def test_killed_build_then_killed_publish_keep_the_previous_mart(dq_warehouse: P
     assert not any(home.glob(".salesmart-publish-*"))
 
 
+@pytest.mark.slow
 def test_failing_dbt_test_exits_1_and_leaves_the_published_mart(dq_warehouse: Path, tmp_path: Path) -> None:
     home, landing = copy_warehouse(dq_warehouse, tmp_path)
     published = home / "salesmart.duckdb"
@@ -212,3 +215,40 @@ def test_failing_dbt_test_exits_1_and_leaves_the_published_mart(dq_warehouse: Pa
     assert refused.returncode == 1
     assert f"the last build (run {last['run_id']}) failed its dbt tests" in " ".join(refused.stderr.split())
     assert kpi_rows(published) == before_rows
+
+
+# ---------------------------------------------------------------- fast checks of the same guards
+
+
+def test_stale_lock_is_taken_over_and_noted(runner: CliRunner, settings: Settings) -> None:
+    # A killed run leaves its pid in the lock file; flock itself died with the process.
+    (settings.home / ".run.lock").write_text("999999")
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "note: cleared a stale run lock left by pid 999999" in " ".join(result.output.split())
+    lock, step = [(r["step"], r["status"], r["details"]) for r in log_records(settings.home)]
+    assert lock == ("lock", "warn", {"stale_lock_pid": "999999", "note": "stale run lock cleared"})
+    assert step[:2] == ("validate", "ok")
+    assert (settings.home / ".run.lock").read_text() == ""  # released normally this time
+    again = runner.invoke(app, ["validate"])
+    assert "stale run lock" not in again.output
+
+
+@pytest.mark.parametrize(
+    ("state", "exit_code", "message"),
+    [
+        ("failed r1", 1, "publish failed: the last build (run r1) failed its dbt tests;"),
+        ("running r2", 1, "publish failed: the last build (run r2) did not finish (the process was killed);"),
+        ("ok r3", 0, "publish: 1 table(s) of schema marts"),
+    ],
+)
+def test_publish_only_takes_a_build_that_passed(
+    runner: CliRunner, settings: Settings, state: str, exit_code: int, message: str
+) -> None:
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create schema marts; create table marts.kpi_metric_values as select 1.5 as value")
+    (settings.home / ".build-state").write_text(state + "\n")
+    result = runner.invoke(app, ["publish"])
+    assert result.exit_code == exit_code
+    assert message in " ".join(result.output.split())
+    assert settings.published_db.exists() == (exit_code == 0)
