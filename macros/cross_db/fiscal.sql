@@ -148,3 +148,16 @@
     {%- endif -%}
     {{ return("cast('" ~ value ~ "' as date)") }}
 {%- endmacro %}
+
+{#- An 8-byte floating type for ratios and KPI values (dbt.type_float() is 4-byte REAL on DuckDB). -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'salesmart')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}

@@ -86,5 +86,19 @@
 
 {#- value / denominator, null when the denominator is 0 or null (metrics.yml 'rates'). -#}
 {% macro kpi_ratio(numerator, denominator) -%}
-    cast({{ numerator }} as {{ dbt.type_float() }}) / nullif(cast({{ denominator }} as {{ dbt.type_float() }}), 0)
+    cast({{ numerator }} as {{ type_double() }}) / nullif(cast({{ denominator }} as {{ type_double() }}), 0)
+{%- endmacro %}
+
+
+{#- SQL condition: the row's dimension_name is one the metric is reported on ('total' when the catalog
+    says has_total, plus its dims). Use it to null a metric's column on other slices of a family model. -#}
+{% macro kpi_slice_applies(metric_id, relation_alias=none) -%}
+    {%- set catalog = metric_catalog() -%}
+    {%- if metric_id not in catalog -%}
+        {{ exceptions.raise_compiler_error("kpi_slice_applies: '" ~ metric_id ~ "' is not in metrics.yml") }}
+    {%- endif -%}
+    {%- set entry = catalog[metric_id] -%}
+    {%- set names = (['total'] if entry['has_total'] else []) + entry['dims'] -%}
+    {%- set column = (relation_alias ~ '.' if relation_alias else '') ~ 'dimension_name' -%}
+    {{ column }} in ('{{ names | join("', '") }}')
 {%- endmacro %}

@@ -43,3 +43,11 @@ def test_unknown_family_is_rejected() -> None:
     bad = {"families": spec["families"], "metrics": {"x": dict(spec["metrics"]["win_rate"], family="nope")}}
     with pytest.raises(catalog.CatalogError, match=r"metric 'x': field 'family' is 'nope'"):
         catalog.parse_metrics(bad)
+
+
+def test_ordered_stages_macro_matches_contract() -> None:
+    from salesmart.contract import opportunity_stages
+
+    text = (catalog.REPO_ROOT / "macros/kpi/crm_stages.sql").read_text(encoding="utf-8")
+    quoted = ", ".join(f"'{s}'" for s in opportunity_stages()["ordered"])
+    assert f"return([{quoted}])" in text

@@ -12,7 +12,7 @@ renamed as (
         cast(user_id as {{ dbt.type_string() }}) as user_id,
         cast(employee_id as {{ dbt.type_string() }}) as employee_id,
         {{ hash_pii('email') }} as email_hash,
-        cast(role as {{ dbt.type_string() }}) as role,
+        cast(role as {{ dbt.type_string() }}) as role,  -- noqa: RF04
         cast(manager_user_id as {{ dbt.type_string() }}) as manager_user_id,
         cast(team as {{ dbt.type_string() }}) as team,
         cast(territory_id as {{ dbt.type_string() }}) as territory_id,

@@ -13,7 +13,7 @@ renamed as (
         cast(requisition_id as {{ dbt.type_string() }}) as requisition_id,
         cast(candidate_id as {{ dbt.type_string() }}) as candidate_id,
         cast(applied_at as timestamp) as applied_at,
-        cast(stage as {{ dbt.type_string() }}) as stage,
+        cast(stage as {{ dbt.type_string() }}) as stage,  -- noqa: RF04
         cast(updated_at as timestamp) as updated_at,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,

@@ -15,7 +15,7 @@ renamed as (
         cast(enrolled_at as timestamp) as enrolled_at,
         cast(completed_at as timestamp) as completed_at,
         cast(hours_spent as decimal(18, 4)) as hours_spent,
-        cast(cost as decimal(18, 4)) as cost,
+        cast(cost as decimal(18, 4)) as cost,  -- noqa: RF04
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
         cast(assessment_score as decimal(18, 4)) as assessment_score,
         cast(updated_at as timestamp) as updated_at,
