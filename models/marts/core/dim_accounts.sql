@@ -28,7 +28,7 @@ final as (
         accounts.owner_user_id,
         accounts.created_at,
         first_orders.first_order_date,
-        first_orders.first_order_date is not null as has_booked_order,
+        first_orders.first_order_date is not null as has_booked_order
     from accounts
     left join territories
         on territories.territory_id = accounts.territory_id

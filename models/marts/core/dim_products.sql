@@ -13,7 +13,7 @@ final as (
         product_family,
         list_price,
         currency_code,
-        is_active,
+        is_active
     from products
 )
 

@@ -28,7 +28,7 @@ final as (
         rate_to_reporting,
         revenue_reporting,
         cogs_reporting,
-        revenue_reporting - cogs_reporting as gross_profit_reporting,
+        revenue_reporting - cogs_reporting as gross_profit_reporting
     from order_lines
 )
 

@@ -23,7 +23,7 @@ line_totals as (
         sum(cogs_local) as cogs_local,
         -- null as soon as one line lacks an fx rate, so not_null tests surface it
         case when count(revenue_reporting) = count(*) then sum(revenue_reporting) end as revenue_reporting,
-        case when count(cogs_reporting) = count(*) then sum(cogs_reporting) end as cogs_reporting,
+        case when count(cogs_reporting) = count(*) then sum(cogs_reporting) end as cogs_reporting
     from order_lines
     group by order_id
 ),
@@ -45,7 +45,7 @@ final as (
         case
             when line_totals.order_id is null then 0
             else line_totals.revenue_reporting - line_totals.cogs_reporting
-        end as gross_profit_reporting,
+        end as gross_profit_reporting
     from orders
     left join accounts
         on accounts.account_id = orders.account_id

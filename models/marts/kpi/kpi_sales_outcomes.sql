@@ -50,7 +50,7 @@ churn as (
         accounts_active_start as customer_churn_rate_denominator,
         customer_retention_rate,
         accounts_retained as customer_retention_rate_numerator,
-        accounts_active_start as customer_retention_rate_denominator,
+        accounts_active_start as customer_retention_rate_denominator
     from {{ ref('int_accounts_churn_by_period') }}
 ),
 
@@ -79,6 +79,7 @@ final as (
         keys.dimension_name,
         keys.dimension_value,
         {%- for metric, source, has_parts, empty_value in metric_sources %}
+        {%- set is_last_metric = loop.last %}
         {%- set slices = (['total'] if catalog[metric]['has_total'] else []) + catalog[metric]['dims'] %}
         {%- set applies = "keys.dimension_name in ('" ~ slices | join("', '") ~ "')" %}
         {%- set columns = [metric] + ([metric ~ '_numerator', metric ~ '_denominator'] if has_parts else []) %}
@@ -88,7 +89,7 @@ final as (
         case
             when {{ applies }}
                 then {{ 'coalesce(' ~ source ~ '.' ~ column ~ ', 0)' if is_zero_filled else source ~ '.' ~ column }}
-        end as {{ column }},
+        end as {{ column }}{{ ',' if not (loop.last and is_last_metric) }}
         {%- endfor %}
         {%- endfor %}
     from keys
