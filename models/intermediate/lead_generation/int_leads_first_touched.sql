@@ -27,7 +27,7 @@ touches as (
         activity_id as touch_id,
         lead_id,
         owner_user_id as touch_user_id,
-        activity_at as touch_at,
+        activity_at as touch_at
     from activities
     where activity_type = 'call'
         and lead_id is not null
@@ -39,7 +39,7 @@ touches as (
         message_id as touch_id,
         lead_id,
         sender_user_id as touch_user_id,
-        sent_at as touch_at,
+        sent_at as touch_at
     from emails
     where lead_id is not null
 ),
@@ -54,7 +54,7 @@ ranked as (
         row_number() over (
             partition by leads.lead_id
             order by touches.touch_at, touches.touch_type, touches.touch_id
-        ) as touch_rank,
+        ) as touch_rank
     from leads
     inner join touches
         on leads.lead_id = touches.lead_id
@@ -73,7 +73,7 @@ final as (
         ranked.touch_at as first_touch_at,
         ranked.touch_user_id as first_touch_user_id,
         users.employee_id as first_touch_employee_id,
-        epoch(ranked.touch_at - leads.created_at) / 3600.0 as response_hours,
+        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0 as response_hours
     from leads
     left join ranked
         on leads.lead_id = ranked.lead_id

@@ -17,12 +17,12 @@ fx_rates as (
 
 spend as (
     select
-        'ad:' || campaign_id || ':' || cast(performance_date as varchar) as spend_id,
+        'ad:' || campaign_id || ':' || cast(performance_date as {{ dbt.type_string() }}) as spend_id,
         'ad_spend' as spend_type,
         campaign_id,
         performance_date as spend_date,
         spend as amount,
-        currency_code,
+        currency_code
     from ad_performance
 
     union all
@@ -33,7 +33,7 @@ spend as (
         campaign_id,
         cost_date as spend_date,
         amount,
-        currency_code,
+        currency_code
     from costs
 ),
 
@@ -46,7 +46,7 @@ final as (
         spend.spend_date,
         spend.amount,
         spend.currency_code,
-        spend.amount * fx_rates.rate_to_reporting as amount_reporting,
+        spend.amount * fx_rates.rate_to_reporting as amount_reporting
     from spend
     left join fx_rates
         on spend.currency_code = fx_rates.currency_code

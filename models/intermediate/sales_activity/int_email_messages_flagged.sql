@@ -13,11 +13,11 @@ events as (
 event_flags as (
     select
         message_id,
-        bool_or(event_type = 'bounce') as has_bounce_event,
-        bool_or(event_type = 'open') as has_open_event,
-        bool_or(event_type = 'click') as has_click_event,
-        bool_or(event_type = 'reply') as has_reply_event,
-        bool_or(event_type = 'unsubscribe') as has_unsubscribe_event,
+        max(case when event_type = 'bounce' then 1 else 0 end) = 1 as has_bounce_event,
+        max(case when event_type = 'open' then 1 else 0 end) = 1 as has_open_event,
+        max(case when event_type = 'click' then 1 else 0 end) = 1 as has_click_event,
+        max(case when event_type = 'reply' then 1 else 0 end) = 1 as has_reply_event,
+        max(case when event_type = 'unsubscribe' then 1 else 0 end) = 1 as has_unsubscribe_event
     from events
     group by message_id
 ),
@@ -40,7 +40,7 @@ final as (
         and coalesce(event_flags.has_click_event, false) as is_clicked,
         not coalesce(event_flags.has_bounce_event, false)
         and coalesce(event_flags.has_reply_event, false) as is_replied,
-        coalesce(event_flags.has_unsubscribe_event, false) as is_unsubscribed,
+        coalesce(event_flags.has_unsubscribe_event, false) as is_unsubscribed
     from messages
     left join event_flags
         on messages.message_id = event_flags.message_id

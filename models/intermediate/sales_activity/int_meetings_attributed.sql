@@ -19,7 +19,7 @@ meetings as (
         owner_user_id,
         lead_id,
         contact_id,
-        created_at as meeting_created_at,
+        created_at as meeting_created_at
     from activities
     where activity_type = 'meeting'
 ),
@@ -30,7 +30,7 @@ touches as (
         activity_id as touch_id,
         lead_id,
         contact_id,
-        activity_at as touch_at,
+        activity_at as touch_at
     from activities
     where activity_type = 'call'
 
@@ -41,7 +41,7 @@ touches as (
         message_id as touch_id,
         lead_id,
         contact_id,
-        sent_at as touch_at,
+        sent_at as touch_at
     from emails
 ),
 
@@ -53,7 +53,7 @@ candidates as (
         row_number() over (
             partition by meetings.meeting_activity_id, touches.touch_type
             order by touches.touch_at desc, touches.touch_id desc
-        ) as recency_rank,
+        ) as recency_rank
     from meetings
     inner join touches
         on (
@@ -61,8 +61,7 @@ candidates as (
             or meetings.contact_id = touches.contact_id
         )
         and touches.touch_at <= meetings.meeting_created_at
-        and touches.touch_at >= meetings.meeting_created_at
-        - to_days(cast({{ var('attribution_window_days') }} as integer))
+        and touches.touch_at >= {{ dbt.dateadd('day', -1 * (var('attribution_window_days') | int), 'meetings.meeting_created_at') }}
 ),
 
 final as (
@@ -75,12 +74,17 @@ final as (
         max(case when candidates.touch_type = 'call' then candidates.touch_id end)
             as credited_call_activity_id,
         max(case when candidates.touch_type = 'email' then candidates.touch_id end)
-            as credited_email_message_id,
+            as credited_email_message_id
     from meetings
     left join candidates
         on meetings.meeting_activity_id = candidates.meeting_activity_id
         and candidates.recency_rank = 1
-    group by all
+    group by
+        meetings.meeting_activity_id,
+        meetings.owner_user_id,
+        meetings.lead_id,
+        meetings.contact_id,
+        meetings.meeting_created_at
 )
 
 select * from final

@@ -10,7 +10,7 @@ ad_performance as (
 ),
 
 ad_campaigns as (
-    select distinct campaign_id,
+    select distinct campaign_id
     from ad_performance
 ),
 
@@ -21,7 +21,7 @@ final as (
         campaigns.channel,
         campaigns.start_date,
         campaigns.end_date,
-        ad_campaigns.campaign_id is not null as has_ad_performance,
+        ad_campaigns.campaign_id is not null as has_ad_performance
     from campaigns
     left join ad_campaigns
         on campaigns.campaign_id = ad_campaigns.campaign_id

@@ -12,7 +12,7 @@ meetings_attributed as (
 ),
 
 credited_calls as (
-    select distinct credited_call_activity_id as activity_id,
+    select distinct credited_call_activity_id as activity_id
     from meetings_attributed
     where credited_call_activity_id is not null
 ),
@@ -33,7 +33,7 @@ final as (
         activities.meeting_status,
         activities.activity_type = 'call'
         and activities.call_outcome = 'connected' as is_conversation,
-        credited_calls.activity_id is not null as is_credited_with_meeting,
+        credited_calls.activity_id is not null as is_credited_with_meeting
     from activities
     left join credited_calls
         on activities.activity_id = credited_calls.activity_id

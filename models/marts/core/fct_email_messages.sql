@@ -11,7 +11,7 @@ meetings_attributed as (
 ),
 
 credited_emails as (
-    select distinct credited_email_message_id as message_id,
+    select distinct credited_email_message_id as message_id
     from meetings_attributed
     where credited_email_message_id is not null
 ),
@@ -31,7 +31,7 @@ final as (
         messages.is_clicked,
         messages.is_replied,
         messages.is_unsubscribed,
-        credited_emails.message_id is not null as is_credited_with_meeting,
+        credited_emails.message_id is not null as is_credited_with_meeting
     from messages
     left join credited_emails
         on messages.message_id = credited_emails.message_id

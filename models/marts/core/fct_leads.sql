@@ -36,7 +36,7 @@ final as (
         first_touches.first_touch_id,
         first_touches.first_touch_at,
         first_touches.first_touch_user_id,
-        first_touches.response_hours,
+        first_touches.response_hours
     from leads
     left join first_touches
         on leads.lead_id = first_touches.lead_id

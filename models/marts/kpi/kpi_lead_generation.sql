@@ -71,7 +71,7 @@ ad_events as (
         ad_performance.campaign_id as campaign,
         campaigns.channel,
         ad_performance.clicks,
-        ad_performance.impressions,
+        ad_performance.impressions
     from ad_performance
     left join campaigns
         on ad_performance.campaign_id = campaigns.campaign_id
@@ -92,7 +92,7 @@ lead_events as (
         leads.is_converted_opportunity_won,
         leads.first_touch_at,
         leads.first_touch_user_id,
-        leads.response_hours,
+        leads.response_hours
     from leads
     left join campaigns
         on leads.campaign_id = campaigns.campaign_id
@@ -101,14 +101,14 @@ lead_events as (
 leads_by_created as (
     select
         {{ reporting_date('created_at') }} as reporting_date,
-        *,
+        *
     from lead_events
 ),
 
 leads_by_mql as (
     select
         {{ reporting_date('mql_at') }} as reporting_date,
-        *,
+        *
     from lead_events
     where mql_at is not null
 ),
@@ -116,7 +116,7 @@ leads_by_mql as (
 leads_by_sql as (
     select
         {{ reporting_date('sql_at') }} as reporting_date,
-        *,
+        *
     from lead_events
     where sql_at is not null
 ),
@@ -125,7 +125,7 @@ leads_by_sql as (
 leads_by_first_touch as (
     select
         {{ reporting_date('first_touch_at') }} as reporting_date,
-        first_touch_user_id as rep,
+        first_touch_user_id as rep
     from lead_events
     where first_touch_at is not null
 ),
@@ -136,7 +136,7 @@ spend_events as (
         spend.campaign_id as campaign,
         campaigns.channel,
         case when spend.is_marketing_spend then spend.amount_reporting else 0 end as marketing_spend,
-        case when spend.spend_type = 'sales_cost' then spend.amount_reporting else 0 end as sales_cost,
+        case when spend.spend_type = 'sales_cost' then spend.amount_reporting else 0 end as sales_cost
     from spend
     left join campaigns
         on spend.campaign_id = campaigns.campaign_id
@@ -148,7 +148,7 @@ booking_events as (
         {{ reporting_date('opportunities.closed_at') }} as reporting_date,
         lead_events.campaign,
         lead_events.channel,
-        opportunities.amount_reporting,
+        opportunities.amount_reporting
     from opportunities
     inner join lead_events
         on opportunities.lead_id = lead_events.lead_id
@@ -162,12 +162,12 @@ research_events as (
     select
         time_entries.work_date as reporting_date,
         users.user_id as rep,
-        time_entries.hours,
+        time_entries.hours
     from time_entries
     left join (
         select
             employee_id,
-            min(user_id) as user_id,
+            min(user_id) as user_id
         from users
         where employee_id is not null
         group by employee_id
@@ -177,7 +177,7 @@ research_events as (
 ),
 
 new_customer_events as (
-    select first_order_date as reporting_date,
+    select first_order_date as reporting_date
     from accounts_first_order
 ),
 
@@ -244,8 +244,9 @@ measures as (
         slice_keys.dimension_name,
         slice_keys.dimension_value,
         {%- for cte, names in rollups.items() %}
+        {%- set outer_last = loop.last %}
         {%- for name in names %}
-        coalesce({{ cte }}.{{ name }}, 0) as {{ name }},
+        coalesce({{ cte }}.{{ name }}, 0) as {{ name }}{{ ',' if not (outer_last and loop.last) }}
         {%- endfor %}
         {%- endfor %}
     from slice_keys
@@ -272,7 +273,7 @@ final as (
             then {{ kpi_ratio(parts[0], parts[1]) }}
         end as {{ metric_id }},
         case when {{ in_dims[metric_id] }} then {{ parts[0] }} end as {{ metric_id }}_numerator,
-        case when {{ in_dims[metric_id] }} then {{ parts[1] }} end as {{ metric_id }}_denominator,
+        case when {{ in_dims[metric_id] }} then {{ parts[1] }} end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
         {%- endfor %}
     from measures
 )

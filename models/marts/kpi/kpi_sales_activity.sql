@@ -55,7 +55,7 @@ activity_events as (
         0 as emails_delivered,
         0 as emails_opened,
         0 as emails_replied,
-        0 as emails_credited,
+        0 as emails_credited
     from activities
     where activity_type = 'call'
 
@@ -64,7 +64,7 @@ activity_events as (
     select
         {{ reporting_date('created_at') }} as reporting_date,
         owner_user_id as rep,
-        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0
     from activities
     where activity_type = 'meeting'
 
@@ -73,7 +73,7 @@ activity_events as (
     select
         {{ reporting_date('activity_at') }} as reporting_date,
         owner_user_id as rep,
-        0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
     from activities
     where activity_type = 'meeting'
         and meeting_status = 'held'
@@ -83,7 +83,7 @@ activity_events as (
     select
         {{ reporting_date('activity_at') }} as reporting_date,
         owner_user_id as rep,
-        0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0
     from activities
     where activity_type = 'proposal'
 
@@ -97,14 +97,14 @@ activity_events as (
         case when is_delivered then 1 else 0 end,
         case when is_opened then 1 else 0 end,
         case when is_replied then 1 else 0 end,
-        case when is_credited_with_meeting then 1 else 0 end,
+        case when is_credited_with_meeting then 1 else 0 end
     from email_messages
 ),
 
 activity_events_by_rep as (
     select
         activity_events.*,
-        users.team,
+        users.team
     from activity_events
     left join users
         on activity_events.rep = users.user_id
@@ -115,7 +115,7 @@ social_events as (
         {{ reporting_date('occurred_at') }} as reporting_date,
         user_id as rep,
         engagement_type,
-        network,
+        network
     from social_engagements
 ),
 
@@ -141,7 +141,7 @@ measures as (
         {%- for name in activity_measures %}
         activity_rollup.{{ name }},
         {%- endfor %}
-        social_rollup.social_engagements,
+        social_rollup.social_engagements
     from slice_keys
     left join activity_rollup
         on slice_keys.period_grain = activity_rollup.period_grain
@@ -169,7 +169,7 @@ final as (
             then {{ kpi_ratio('coalesce(' ~ parts[0] ~ ', 0)', 'coalesce(' ~ parts[1] ~ ', 0)') }}
         end as {{ metric_id }},
         case when {{ in_dims[metric_id] }} then coalesce({{ parts[0] }}, 0) end as {{ metric_id }}_numerator,
-        case when {{ in_dims[metric_id] }} then coalesce({{ parts[1] }}, 0) end as {{ metric_id }}_denominator,
+        case when {{ in_dims[metric_id] }} then coalesce({{ parts[1] }}, 0) end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
         {%- endfor %}
     from measures
 )
