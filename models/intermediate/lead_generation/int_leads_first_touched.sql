@@ -58,7 +58,7 @@ ranked as (
     from leads
     inner join touches
         on leads.lead_id = touches.lead_id
-        and touches.touch_at >= leads.created_at
+        and leads.created_at <= touches.touch_at
 ),
 
 final as (
@@ -73,7 +73,8 @@ final as (
         ranked.touch_at as first_touch_at,
         ranked.touch_user_id as first_touch_user_id,
         users.employee_id as first_touch_employee_id,
-        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0 as response_hours
+        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0
+            as response_hours
     from leads
     left join ranked
         on leads.lead_id = ranked.lead_id

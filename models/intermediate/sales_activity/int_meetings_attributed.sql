@@ -19,7 +19,8 @@ meetings as (
         owner_user_id,
         lead_id,
         contact_id,
-        created_at as meeting_created_at
+        created_at as meeting_created_at,
+        {{ dbt.dateadd('day', -1 * (var('attribution_window_days') | int), 'created_at') }} as window_start_at
     from activities
     where activity_type = 'meeting'
 ),
@@ -60,8 +61,7 @@ candidates as (
             meetings.lead_id = touches.lead_id
             or meetings.contact_id = touches.contact_id
         )
-        and touches.touch_at <= meetings.meeting_created_at
-        and touches.touch_at >= {{ dbt.dateadd('day', -1 * (var('attribution_window_days') | int), 'meetings.meeting_created_at') }}
+        and touches.touch_at between meetings.window_start_at and meetings.meeting_created_at
 ),
 
 final as (

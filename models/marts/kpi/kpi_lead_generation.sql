@@ -17,7 +17,8 @@
 } -%}
 {%- set in_dims = {} -%}
 {%- for metric_id in counts + (ratios | list) -%}
-    {%- do in_dims.update({metric_id: "dimension_name in ('total'" ~ ((", '" ~ (catalog[metric_id]['dims'] | join("', '")) ~ "'") if catalog[metric_id]['dims'] else '') ~ ")"}) -%}
+    {%- set slice_names = ['total'] + catalog[metric_id]['dims'] -%}
+    {%- do in_dims.update({metric_id: "dimension_name in ('" ~ (slice_names | join("', '")) ~ "')"}) -%}
 {%- endfor -%}
 {%- set rollups = {
     'ad_rollup': ['ad_clicks', 'ad_impressions'],
@@ -157,22 +158,25 @@ booking_events as (
         and lead_events.campaign is not null
 ),
 
+-- one CRM user per HR employee (the lowest user_id if an employee has several)
+employee_users as (
+    select
+        employee_id,
+        min(user_id) as user_id
+    from users
+    where employee_id is not null
+    group by employee_id
+),
+
 -- time entries belong to the CRM user of the same HR employee ('unknown' rep without one)
 research_events as (
     select
         time_entries.work_date as reporting_date,
-        users.user_id as rep,
-        time_entries.hours
+        employee_users.user_id as rep,
+        time_entries.hours as research_hours
     from time_entries
-    left join (
-        select
-            employee_id,
-            min(user_id) as user_id
-        from users
-        where employee_id is not null
-        group by employee_id
-    ) as users
-        on time_entries.employee_id = users.employee_id
+    left join employee_users
+        on time_entries.employee_id = employee_users.employee_id
     where time_entries.category = 'prospect_research'
 ),
 
@@ -225,7 +229,7 @@ first_touch_rollup as (
 ),
 
 research_rollup as (
-    {{ kpi_rollup('research_events', 'reporting_date', ['rep'], {'research_hours': 'sum(hours)'}) }}
+    {{ kpi_rollup('research_events', 'reporting_date', ['rep'], {'research_hours': 'sum(research_hours)'}) }}
 ),
 
 new_customer_rollup as (

@@ -13,7 +13,8 @@
 {#- Counts are 0 (not null) on the total row and the slices of the metric's own dims. -#}
 {%- set in_dims = {} -%}
 {%- for metric_id in counts + (ratios | list) -%}
-    {%- do in_dims.update({metric_id: "dimension_name in ('total', '" ~ (catalog[metric_id]['dims'] | join("', '")) ~ "')"}) -%}
+    {%- set slice_names = ['total'] + catalog[metric_id]['dims'] -%}
+    {%- do in_dims.update({metric_id: "dimension_name in ('" ~ (slice_names | join("', '")) ~ "')"}) -%}
 {%- endfor -%}
 {%- set activity_measures = {} -%}
 {%- for name in ['calls_made', 'conversations', 'calls_credited', 'meetings_scheduled', 'meetings_held',
