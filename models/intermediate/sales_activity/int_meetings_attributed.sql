@@ -46,22 +46,41 @@ touches as (
     from emails
 ),
 
-candidates as (
+-- two equi-joins instead of one join on (lead or contact), which could not use a hash join
+touch_matches as (
     select
         meetings.meeting_activity_id,
         touches.touch_type,
         touches.touch_id,
-        row_number() over (
-            partition by meetings.meeting_activity_id, touches.touch_type
-            order by touches.touch_at desc, touches.touch_id desc
-        ) as recency_rank
+        touches.touch_at
     from meetings
     inner join touches
-        on (
-            meetings.lead_id = touches.lead_id
-            or meetings.contact_id = touches.contact_id
-        )
-        and touches.touch_at between meetings.window_start_at and meetings.meeting_created_at
+        on meetings.lead_id = touches.lead_id
+    where touches.touch_at between meetings.window_start_at and meetings.meeting_created_at
+
+    union all
+
+    select
+        meetings.meeting_activity_id,
+        touches.touch_type,
+        touches.touch_id,
+        touches.touch_at
+    from meetings
+    inner join touches
+        on meetings.contact_id = touches.contact_id
+    where touches.touch_at between meetings.window_start_at and meetings.meeting_created_at
+),
+
+candidates as (
+    select
+        meeting_activity_id,
+        touch_type,
+        touch_id,
+        row_number() over (
+            partition by meeting_activity_id, touch_type
+            order by touch_at desc, touch_id desc
+        ) as recency_rank
+    from touch_matches
 ),
 
 final as (
