@@ -23,12 +23,12 @@ with
 
 event_dates as (
     {%- for model_name, condition, date_expr in event_dates %}
-    select {{ date_expr }} as event_date
-    from {{ ref(model_name) }}
-    where {{ condition }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select {{ date_expr }} as event_date
+        from {{ ref(model_name) }}
+        where {{ condition }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -47,7 +47,7 @@ final as (
         {%- if literal is none %}
         last_event_date as as_of_date
         {%- else %}
-        {{ literal }} as as_of_date
+            {{ literal }} as as_of_date
         {%- endif %}
     from bounds
 )

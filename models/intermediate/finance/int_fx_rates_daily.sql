@@ -29,8 +29,9 @@ foreign_days as (
         rate_validity.rate_to_reporting
     from rate_validity
     inner join calendar_days
-        on calendar_days.date_day >= rate_validity.rate_date
-        and (rate_validity.next_rate_date is null or calendar_days.date_day < rate_validity.next_rate_date)
+        on
+            rate_validity.rate_date <= calendar_days.date_day
+            and (rate_validity.next_rate_date is null or rate_validity.next_rate_date > calendar_days.date_day)
 ),
 
 reporting_days as (
