@@ -20,8 +20,9 @@ live_subscriptions as (
         subscriptions.end_date
     from subscriptions
     left join accounts
-        on accounts.account_id = subscriptions.account_id
-    where not coalesce(accounts.is_deleted, false)
+        on subscriptions.account_id = accounts.account_id
+    where
+        not coalesce(accounts.is_deleted, false)
         and (subscriptions.end_date is null or subscriptions.end_date >= subscriptions.start_date)
 ),
 

@@ -45,8 +45,9 @@ active_at_start as (
         active_intervals.account_id
     from windows
     inner join active_intervals
-        on active_intervals.active_from <= windows.window_start
-        and (active_intervals.active_to is null or windows.window_start <= active_intervals.active_to)
+        on
+            windows.window_start >= active_intervals.active_from
+            and (active_intervals.active_to is null or windows.window_start <= active_intervals.active_to)
 ),
 
 account_windows as (
@@ -60,11 +61,12 @@ account_windows as (
         accounts.territory_id as territory
     from active_at_start
     left join active_intervals as end_cover
-        on end_cover.account_id = active_at_start.account_id
-        and end_cover.active_from <= active_at_start.window_end
-        and (end_cover.active_to is null or active_at_start.window_end <= end_cover.active_to)
+        on
+            active_at_start.account_id = end_cover.account_id
+            and active_at_start.window_end >= end_cover.active_from
+            and (end_cover.active_to is null or active_at_start.window_end <= end_cover.active_to)
     left join accounts
-        on accounts.account_id = active_at_start.account_id
+        on active_at_start.account_id = accounts.account_id
 ),
 
 sliced as (
@@ -77,15 +79,15 @@ sliced as (
         'total' as dimension_value
     from account_windows
     {%- for dimension in ['segment', 'territory'] %}
-    union all
-    select
-        period_grain,
-        period_start,
-        window_kind,
-        is_lost,
-        '{{ dimension }}' as dimension_name,
-        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
-    from account_windows
+        union all
+        select
+            period_grain,
+            period_start,
+            window_kind,
+            is_lost,
+            '{{ dimension }}' as dimension_name,
+            coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
+        from account_windows
     {%- endfor %}
 ),
 
@@ -136,15 +138,18 @@ final as (
         coalesce(aggregated.accounts_active_start_12m, 0) as accounts_active_start_12m,
         coalesce(aggregated.accounts_lost_12m, 0) as accounts_lost_12m,
         {{ kpi_ratio('aggregated.accounts_lost', 'aggregated.accounts_active_start') }} as customer_churn_rate,
-        {{ kpi_ratio('aggregated.accounts_active_start - aggregated.accounts_lost', 'aggregated.accounts_active_start') }}
+        {{ kpi_ratio('aggregated.accounts_active_start - aggregated.accounts_lost',
+            'aggregated.accounts_active_start') }}
             as customer_retention_rate,
-        {{ kpi_ratio('aggregated.accounts_lost_12m', 'aggregated.accounts_active_start_12m') }} as customer_churn_rate_12m
+        {{ kpi_ratio('aggregated.accounts_lost_12m', 'aggregated.accounts_active_start_12m') }}
+            as customer_churn_rate_12m
     from keys
     left join aggregated
-        on aggregated.period_grain = keys.period_grain
-        and aggregated.period_start = keys.period_start
-        and aggregated.dimension_name = keys.dimension_name
-        and aggregated.dimension_value = keys.dimension_value
+        on
+            keys.period_grain = aggregated.period_grain
+            and keys.period_start = aggregated.period_start
+            and keys.dimension_name = aggregated.dimension_name
+            and keys.dimension_value = aggregated.dimension_value
 )
 
 select * from final

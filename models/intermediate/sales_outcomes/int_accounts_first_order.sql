@@ -22,8 +22,9 @@ booked_orders as (
         orders.order_date
     from orders
     left join accounts
-        on accounts.account_id = orders.account_id
-    where orders.status = 'booked'
+        on orders.account_id = accounts.account_id
+    where
+        orders.status = 'booked'
         and not coalesce(accounts.is_deleted, false)
 ),
 
@@ -42,8 +43,9 @@ first_orders as (
         first_dates.first_order_date
     from booked_orders
     inner join first_dates
-        on first_dates.account_id = booked_orders.account_id
-        and first_dates.first_order_date = booked_orders.order_date
+        on
+            booked_orders.account_id = first_dates.account_id
+            and booked_orders.order_date = first_dates.first_order_date
 ),
 
 -- an order without lines is still a first order, worth 0
@@ -57,7 +59,7 @@ first_order_revenue as (
         count(order_lines.order_line_id) - count(order_lines.revenue_reporting) as unconverted_line_count
     from first_orders
     left join order_lines
-        on order_lines.order_id = first_orders.order_id
+        on first_orders.order_id = order_lines.order_id
     group by
         first_orders.account_id,
         first_orders.order_id,

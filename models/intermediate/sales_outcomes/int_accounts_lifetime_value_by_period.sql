@@ -37,8 +37,9 @@ window_lines as (
         order_lines.revenue_reporting - order_lines.cogs_reporting as gross_profit_reporting
     from windows
     inner join order_lines
-        on order_lines.order_date >= windows.window_start
-        and order_lines.order_date <= windows.window_end
+        on
+            windows.window_start <= order_lines.order_date
+            and windows.window_end >= order_lines.order_date
 ),
 
 profit as (
@@ -105,15 +106,17 @@ lifetimes as (
         end as lifetime_years
     from keys
     left join profit
-        on profit.period_grain = keys.period_grain
-        and profit.period_start = keys.period_start
-        and profit.dimension_name = keys.dimension_name
-        and profit.dimension_value = keys.dimension_value
+        on
+            keys.period_grain = profit.period_grain
+            and keys.period_start = profit.period_start
+            and keys.dimension_name = profit.dimension_name
+            and keys.dimension_value = profit.dimension_value
     left join churn_slices
-        on churn_slices.period_grain = keys.period_grain
-        and churn_slices.period_start = keys.period_start
-        and churn_slices.dimension_name = keys.dimension_name
-        and churn_slices.dimension_value = keys.dimension_value
+        on
+            keys.period_grain = churn_slices.period_grain
+            and keys.period_start = churn_slices.period_start
+            and keys.dimension_name = churn_slices.dimension_name
+            and keys.dimension_value = churn_slices.dimension_value
 ),
 
 final as (

@@ -24,7 +24,7 @@ response_events as (
         accounts.territory_id as territory
     from nps_responses
     left join accounts
-        on accounts.account_id = nps_responses.account_id
+        on nps_responses.account_id = accounts.account_id
     where not coalesce(accounts.is_deleted, false)
 ),
 
@@ -36,8 +36,9 @@ complaint_events as (
         accounts.territory_id as territory
     from support_tickets
     left join accounts
-        on accounts.account_id = support_tickets.account_id
-    where support_tickets.category = 'complaint'
+        on support_tickets.account_id = accounts.account_id
+    where
+        support_tickets.category = 'complaint'
         and not coalesce(accounts.is_deleted, false)
 ),
 
@@ -61,16 +62,18 @@ final as (
         coalesce(nps_rolled_up.period_start, complaints_rolled_up.period_start) as period_start,
         coalesce(nps_rolled_up.dimension_name, complaints_rolled_up.dimension_name) as dimension_name,
         coalesce(nps_rolled_up.dimension_value, complaints_rolled_up.dimension_value) as dimension_value,
-        100 * {{ kpi_ratio('nps_rolled_up.promoter_count - nps_rolled_up.detractor_count', 'nps_rolled_up.response_count') }} as nps,
+        100 * {{ kpi_ratio('nps_rolled_up.promoter_count - nps_rolled_up.detractor_count',
+            'nps_rolled_up.response_count') }} as nps,
         coalesce(nps_rolled_up.promoter_count - nps_rolled_up.detractor_count, 0) as nps_numerator,
         coalesce(nps_rolled_up.response_count, 0) as nps_denominator,
         coalesce(complaints_rolled_up.complaints, 0) as complaints
     from nps_rolled_up
     full outer join complaints_rolled_up
-        on complaints_rolled_up.period_grain = nps_rolled_up.period_grain
-        and complaints_rolled_up.period_start = nps_rolled_up.period_start
-        and complaints_rolled_up.dimension_name = nps_rolled_up.dimension_name
-        and complaints_rolled_up.dimension_value = nps_rolled_up.dimension_value
+        on
+            nps_rolled_up.period_grain = complaints_rolled_up.period_grain
+            and nps_rolled_up.period_start = complaints_rolled_up.period_start
+            and nps_rolled_up.dimension_name = complaints_rolled_up.dimension_name
+            and nps_rolled_up.dimension_value = complaints_rolled_up.dimension_value
 )
 
 select * from final

@@ -25,7 +25,8 @@ account_leads as (
             order by converted_at, created_at, lead_id
         ) as lead_rank
     from leads
-    where not is_deleted
+    where
+        not is_deleted
         and converted_account_id is not null
 ),
 
@@ -38,11 +39,13 @@ first_order_events as (
         account_leads.source_channel
     from first_orders
     left join accounts
-        on accounts.account_id = first_orders.account_id
-        and not accounts.is_deleted
+        on
+            first_orders.account_id = accounts.account_id
+            and not accounts.is_deleted
     left join account_leads
-        on account_leads.account_id = first_orders.account_id
-        and account_leads.lead_rank = 1
+        on
+            first_orders.account_id = account_leads.account_id
+            and account_leads.lead_rank = 1
 ),
 
 rolled_up as (

@@ -44,7 +44,8 @@ closed_rolled_up as (
         'opportunities_lost': 'sum(case when kpi_events.is_won then 0 else 1 end)',
         'bookings': 'coalesce(sum(case when kpi_events.is_won then kpi_events.amount_reporting end), 0)',
         'won_cycle_days': 'sum(case when kpi_events.is_won then kpi_events.sales_cycle_days end)',
-        'renewals_won': "sum(case when kpi_events.opportunity_type = 'renewal' and kpi_events.is_won then 1 else 0 end)",
+        'renewals_won':
+            "sum(case when kpi_events.opportunity_type = 'renewal' and kpi_events.is_won then 1 else 0 end)",
         'renewals_closed': "sum(case when kpi_events.opportunity_type = 'renewal' then 1 else 0 end)",
     }) }}
 ),
@@ -64,10 +65,11 @@ joined as (
         coalesce(closed_rolled_up.renewals_closed, 0) as renewals_closed
     from created_rolled_up
     full outer join closed_rolled_up
-        on closed_rolled_up.period_grain = created_rolled_up.period_grain
-        and closed_rolled_up.period_start = created_rolled_up.period_start
-        and closed_rolled_up.dimension_name = created_rolled_up.dimension_name
-        and closed_rolled_up.dimension_value = created_rolled_up.dimension_value
+        on
+            created_rolled_up.period_grain = closed_rolled_up.period_grain
+            and created_rolled_up.period_start = closed_rolled_up.period_start
+            and created_rolled_up.dimension_name = closed_rolled_up.dimension_name
+            and created_rolled_up.dimension_value = closed_rolled_up.dimension_value
 ),
 
 factors as (

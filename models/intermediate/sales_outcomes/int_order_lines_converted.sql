@@ -31,7 +31,7 @@ live_orders as (
         orders.status
     from orders
     left join accounts
-        on accounts.account_id = orders.account_id
+        on orders.account_id = accounts.account_id
     where not coalesce(accounts.is_deleted, false)
 ),
 
@@ -56,9 +56,10 @@ lines_with_orders as (
         cast(order_lines.quantity * order_lines.unit_cost as decimal(38, 8)) as cogs_local
     from order_lines
     left join live_orders
-        on live_orders.order_id = order_lines.order_id
+        on order_lines.order_id = live_orders.order_id
     -- keep orphan lines (no order at all) visible; drop lines of deleted accounts' orders
-    where live_orders.order_id is not null
+    where
+        live_orders.order_id is not null
         or order_lines.order_id not in (select orders.order_id from orders)
 ),
 
@@ -85,8 +86,9 @@ final as (
         cast(lines_with_orders.cogs_local * fx_rates_daily.rate_to_reporting as decimal(38, 8)) as cogs_reporting
     from lines_with_orders
     left join fx_rates_daily
-        on fx_rates_daily.currency_code = lines_with_orders.currency_code
-        and fx_rates_daily.rate_date = lines_with_orders.order_date
+        on
+            lines_with_orders.currency_code = fx_rates_daily.currency_code
+            and lines_with_orders.order_date = fx_rates_daily.rate_date
 )
 
 select * from final

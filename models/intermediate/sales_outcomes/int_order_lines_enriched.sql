@@ -60,8 +60,9 @@ final as (
         order_lines.product_id as product,
         products.product_family,
         case
-            when {{ days_between('first_orders.first_order_date', 'order_lines.order_date') }}
-                < {{ var('new_customer_days') | int }}
+            when
+                order_lines.order_date
+                < {{ add_days('first_orders.first_order_date', var('new_customer_days') | int) }}
                 then 'new'
             else 'existing'
         end as customer_type,
@@ -73,17 +74,17 @@ final as (
         coalesce(live_opportunities.owner_user_id, live_accounts.owner_user_id) as rep
     from order_lines
     left join first_orders
-        on first_orders.account_id = order_lines.account_id
+        on order_lines.account_id = first_orders.account_id
     left join live_accounts
-        on live_accounts.account_id = order_lines.account_id
+        on order_lines.account_id = live_accounts.account_id
     left join territories
-        on territories.territory_id = live_accounts.territory_id
+        on live_accounts.territory_id = territories.territory_id
     left join products
-        on products.product_id = order_lines.product_id
+        on order_lines.product_id = products.product_id
     left join live_opportunities
-        on live_opportunities.opportunity_id = order_lines.opportunity_id
+        on order_lines.opportunity_id = live_opportunities.opportunity_id
     left join live_leads
-        on live_leads.lead_id = live_opportunities.lead_id
+        on live_opportunities.lead_id = live_leads.lead_id
     where order_lines.is_booked
 )
 

@@ -38,8 +38,9 @@ rep_quotas as (
         sum(quotas.quota_amount) as quota_amount
     from periods
     inner join quotas
-        on quotas.period_month >= periods.period_start
-        and quotas.period_month <= periods.period_end
+        on
+            periods.period_start <= quotas.period_month
+            and periods.period_end >= quotas.period_month
     group by
         periods.period_grain,
         periods.period_start,
@@ -54,8 +55,9 @@ rep_bookings as (
         sum(opportunities.amount_reporting) as bookings
     from periods
     inner join opportunities
-        on opportunities.closed_date >= periods.period_start
-        and opportunities.closed_date <= periods.period_end
+        on
+            periods.period_start <= opportunities.closed_date
+            and periods.period_end >= opportunities.closed_date
     where opportunities.is_won
     group by
         periods.period_grain,
@@ -73,11 +75,12 @@ rep_periods as (
         coalesce(rep_bookings.bookings, 0) >= rep_quotas.quota_amount as is_at_quota
     from rep_quotas
     inner join reps
-        on reps.user_id = rep_quotas.user_id
+        on rep_quotas.user_id = reps.user_id
     left join rep_bookings
-        on rep_bookings.period_grain = rep_quotas.period_grain
-        and rep_bookings.period_start = rep_quotas.period_start
-        and rep_bookings.user_id = rep_quotas.user_id
+        on
+            rep_quotas.period_grain = rep_bookings.period_grain
+            and rep_quotas.period_start = rep_bookings.period_start
+            and rep_quotas.user_id = rep_bookings.user_id
     where rep_quotas.quota_amount > 0
 ),
 
@@ -90,14 +93,14 @@ sliced as (
         'total' as dimension_value
     from rep_periods
     {%- for dimension in ['team', 'territory'] %}
-    union all
-    select
-        period_grain,
-        period_start,
-        is_at_quota,
-        '{{ dimension }}' as dimension_name,
-        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
-    from rep_periods
+        union all
+        select
+            period_grain,
+            period_start,
+            is_at_quota,
+            '{{ dimension }}' as dimension_name,
+            coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
+        from rep_periods
     {%- endfor %}
 ),
 
@@ -144,10 +147,11 @@ final as (
         coalesce(aggregated.reps_with_quota, 0) as quota_attainment_rate_denominator
     from keys
     left join aggregated
-        on aggregated.period_grain = keys.period_grain
-        and aggregated.period_start = keys.period_start
-        and aggregated.dimension_name = keys.dimension_name
-        and aggregated.dimension_value = keys.dimension_value
+        on
+            keys.period_grain = aggregated.period_grain
+            and keys.period_start = aggregated.period_start
+            and keys.dimension_name = aggregated.dimension_name
+            and keys.dimension_value = aggregated.dimension_value
 )
 
 select * from final

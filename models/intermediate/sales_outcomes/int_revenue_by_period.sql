@@ -2,7 +2,9 @@
     existing customer revenue, booked orders, and the ratios built on them (gross_margin, average_sale_value).
     Slices: total and every revenue dimension; kpi_sales_outcomes keeps each metric to its own dims. -#}
 
-{%- set dimensions = ['product', 'product_family', 'customer_type', 'territory', 'region', 'segment', 'industry', 'persona', 'rep'] %}
+{%- set dimensions = [
+    'product', 'product_family', 'customer_type', 'territory', 'region', 'segment', 'industry', 'persona', 'rep',
+] %}
 
 with
 
@@ -14,8 +16,10 @@ rolled_up as (
     {{ kpi_rollup('order_lines', 'order_date', dimensions, {
         'revenue': 'sum(kpi_events.revenue_reporting)',
         'cogs': 'sum(kpi_events.cogs_reporting)',
-        'new_customer_revenue': "coalesce(sum(case when kpi_events.customer_type = 'new' then kpi_events.revenue_reporting end), 0)",
-        'existing_customer_revenue': "coalesce(sum(case when kpi_events.customer_type = 'existing' then kpi_events.revenue_reporting end), 0)",
+        'new_customer_revenue':
+            "coalesce(sum(case when kpi_events.customer_type = 'new' then kpi_events.revenue_reporting end), 0)",
+        'existing_customer_revenue':
+            "coalesce(sum(case when kpi_events.customer_type = 'existing' then kpi_events.revenue_reporting end), 0)",
         'booked_order_count': 'count(distinct kpi_events.order_id)',
     }) }}
 ),

@@ -31,9 +31,9 @@ final as (
         first_orders.first_order_date is not null as has_booked_order
     from accounts
     left join territories
-        on territories.territory_id = accounts.territory_id
+        on accounts.territory_id = territories.territory_id
     left join first_orders
-        on first_orders.account_id = accounts.account_id
+        on accounts.account_id = first_orders.account_id
     where not accounts.is_deleted
 )
 

@@ -48,9 +48,9 @@ final as (
         end as gross_profit_reporting
     from orders
     left join accounts
-        on accounts.account_id = orders.account_id
+        on orders.account_id = accounts.account_id
     left join line_totals
-        on line_totals.order_id = orders.order_id
+        on orders.order_id = line_totals.order_id
     where not coalesce(accounts.is_deleted, false)
 )
 

@@ -3,8 +3,6 @@
     period has a total row (counts and money 0 without events, ratios null without a denominator); each
     metric is filled only on the total row and on its own dims (null elsewhere). -#}
 
-{#- dims per metric come from the catalog (metrics.yml) -#}
-{%- set catalog = metric_catalog() %}
 {#- metric -> (source CTE, has numerator/denominator, value when nothing happened on an applicable slice) -#}
 {%- set metric_sources = [
     ('revenue', 'revenue', false, '0'),
@@ -23,7 +21,9 @@
     ('first_purchase_value', 'first_orders', true, none),
 ] %}
 {#- numerator/denominator columns that are counts or sums: 0 on an applicable slice without events -#}
-{%- set additive_parts = ['gross_margin', 'renewal_rate', 'nps', 'quota_attainment_rate', 'average_sale_value', 'first_purchase_value'] %}
+{%- set additive_parts = [
+    'gross_margin', 'renewal_rate', 'nps', 'quota_attainment_rate', 'average_sale_value', 'first_purchase_value',
+] %}
 
 with
 
@@ -66,7 +66,9 @@ feedback as (
     select * from {{ ref('int_customer_feedback_by_period') }}
 ),
 
-{%- set source_ctes = ['revenue', 'first_orders', 'opportunity_outcomes', 'churn', 'lifetime_value', 'quota_attainment', 'feedback'] %}
+{%- set source_ctes = [
+    'revenue', 'first_orders', 'opportunity_outcomes', 'churn', 'lifetime_value', 'quota_attainment', 'feedback',
+] %}
 
 keys as (
     {{ kpi_slice_keys(source_ctes) }}
@@ -80,8 +82,8 @@ final as (
         keys.dimension_value,
         {%- for metric, source, has_parts, empty_value in metric_sources %}
         {%- set is_last_metric = loop.last %}
-        {%- set slices = (['total'] if catalog[metric]['has_total'] else []) + catalog[metric]['dims'] %}
-        {%- set applies = "keys.dimension_name in ('" ~ slices | join("', '") ~ "')" %}
+        {#- the metric's slices (total + its dims in metrics.yml) #}
+        {%- set applies = kpi_slice_applies(metric, 'keys') %}
         {%- set columns = [metric] + ([metric ~ '_numerator', metric ~ '_denominator'] if has_parts else []) %}
         {%- for column in columns %}
         {%- set is_zero_filled = (column == metric and empty_value is not none)
@@ -95,10 +97,11 @@ final as (
     from keys
     {%- for source in source_ctes %}
     left join {{ source }}
-        on {{ source }}.period_grain = keys.period_grain
-        and {{ source }}.period_start = keys.period_start
-        and {{ source }}.dimension_name = keys.dimension_name
-        and {{ source }}.dimension_value = keys.dimension_value
+        on
+            keys.period_grain = {{ source }}.period_grain
+            and keys.period_start = {{ source }}.period_start
+            and keys.dimension_name = {{ source }}.dimension_name
+            and keys.dimension_value = {{ source }}.dimension_value
     {%- endfor %}
 )
 
