@@ -1,7 +1,6 @@
 {#- Lead generation family (metrics.yml): one row per (period_grain, period_start, dimension_name,
     dimension_value). A metric column is filled only on the total row and its own dims; elsewhere null.
     Each measure is rolled up on its own event date (leads by created_at, mqls by mql_at, ...). -#}
-{%- set catalog = metric_catalog() -%}
 {%- set counts = ['mqls', 'sqls', 'leads_created'] -%}
 {#- metric_id: (numerator measure, denominator measure) -#}
 {%- set ratios = {
@@ -15,11 +14,6 @@
     'lead_to_customer_rate': ('customer_leads', 'leads_created'),
     'research_hours_per_first_contact': ('research_hours', 'first_touched_leads'),
 } -%}
-{%- set in_dims = {} -%}
-{%- for metric_id in counts + (ratios | list) -%}
-    {%- set slice_names = ['total'] + catalog[metric_id]['dims'] -%}
-    {%- do in_dims.update({metric_id: "dimension_name in ('" ~ (slice_names | join("', '")) ~ "')"}) -%}
-{%- endfor -%}
 {%- set rollups = {
     'ad_rollup': ['ad_clicks', 'ad_impressions'],
     'lead_rollup': ['leads_created', 'ad_campaign_leads', 'opportunity_leads', 'customer_leads', 'touched_leads', 'response_hours'],
@@ -270,14 +264,14 @@ final as (
         dimension_name,
         dimension_value,
         {%- for metric_id in counts %}
-        case when {{ in_dims[metric_id] }} then cast({{ metric_id }} as bigint) end as {{ metric_id }},
+        case when {{ kpi_slice_applies(metric_id) }} then cast({{ metric_id }} as bigint) end as {{ metric_id }},
         {%- endfor %}
         {%- for metric_id, parts in ratios.items() %}
-        case when {{ in_dims[metric_id] }}
+        case when {{ kpi_slice_applies(metric_id) }}
             then {{ kpi_ratio(parts[0], parts[1]) }}
         end as {{ metric_id }},
-        case when {{ in_dims[metric_id] }} then {{ parts[0] }} end as {{ metric_id }}_numerator,
-        case when {{ in_dims[metric_id] }} then {{ parts[1] }} end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
+        case when {{ kpi_slice_applies(metric_id) }} then {{ parts[0] }} end as {{ metric_id }}_numerator,
+        case when {{ kpi_slice_applies(metric_id) }} then {{ parts[1] }} end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
         {%- endfor %}
     from measures
 )

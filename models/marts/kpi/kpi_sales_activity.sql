@@ -1,6 +1,5 @@
 {#- Sales activity family (metrics.yml): one row per (period_grain, period_start, dimension_name,
     dimension_value). A metric column is filled only on the total row and its own dims; elsewhere null. -#}
-{%- set catalog = metric_catalog() -%}
 {%- set counts = ['calls_made', 'conversations', 'emails_sent', 'social_engagements',
     'meetings_scheduled', 'meetings_held', 'proposals_sent'] -%}
 {%- set ratios = {
@@ -10,12 +9,6 @@
     'email_reply_rate': ('emails_replied', 'emails_delivered'),
     'email_conversion_rate': ('emails_credited', 'emails_sent'),
 } -%}
-{#- Counts are 0 (not null) on the total row and the slices of the metric's own dims. -#}
-{%- set in_dims = {} -%}
-{%- for metric_id in counts + (ratios | list) -%}
-    {%- set slice_names = ['total'] + catalog[metric_id]['dims'] -%}
-    {%- do in_dims.update({metric_id: "dimension_name in ('" ~ (slice_names | join("', '")) ~ "')"}) -%}
-{%- endfor -%}
 {%- set activity_measures = {} -%}
 {%- for name in ['calls_made', 'conversations', 'calls_credited', 'meetings_scheduled', 'meetings_held',
     'proposals_sent', 'emails_sent', 'emails_delivered', 'emails_opened', 'emails_replied', 'emails_credited'] -%}
@@ -163,14 +156,14 @@ final as (
         dimension_name,
         dimension_value,
         {%- for metric_id in counts %}
-        case when {{ in_dims[metric_id] }} then cast(coalesce({{ metric_id }}, 0) as bigint) end as {{ metric_id }},
+        case when {{ kpi_slice_applies(metric_id) }} then cast(coalesce({{ metric_id }}, 0) as bigint) end as {{ metric_id }},
         {%- endfor %}
         {%- for metric_id, parts in ratios.items() %}
-        case when {{ in_dims[metric_id] }}
+        case when {{ kpi_slice_applies(metric_id) }}
             then {{ kpi_ratio('coalesce(' ~ parts[0] ~ ', 0)', 'coalesce(' ~ parts[1] ~ ', 0)') }}
         end as {{ metric_id }},
-        case when {{ in_dims[metric_id] }} then coalesce({{ parts[0] }}, 0) end as {{ metric_id }}_numerator,
-        case when {{ in_dims[metric_id] }} then coalesce({{ parts[1] }}, 0) end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
+        case when {{ kpi_slice_applies(metric_id) }} then coalesce({{ parts[0] }}, 0) end as {{ metric_id }}_numerator,
+        case when {{ kpi_slice_applies(metric_id) }} then coalesce({{ parts[1] }}, 0) end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
         {%- endfor %}
     from measures
 )
