@@ -29,7 +29,8 @@ touches as (
         owner_user_id as touch_user_id,
         activity_at as touch_at
     from activities
-    where activity_type = 'call'
+    where
+        activity_type = 'call'
         and lead_id is not null
 
     union all
@@ -57,8 +58,9 @@ ranked as (
         ) as touch_rank
     from leads
     inner join touches
-        on leads.lead_id = touches.lead_id
-        and leads.created_at <= touches.touch_at
+        on
+            leads.lead_id = touches.lead_id
+            and leads.created_at <= touches.touch_at
 ),
 
 final as (
@@ -77,8 +79,9 @@ final as (
             as response_hours
     from leads
     left join ranked
-        on leads.lead_id = ranked.lead_id
-        and ranked.touch_rank = 1
+        on
+            leads.lead_id = ranked.lead_id
+            and ranked.touch_rank = 1
     left join users
         on ranked.touch_user_id = users.user_id
 )

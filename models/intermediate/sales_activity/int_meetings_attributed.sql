@@ -96,8 +96,9 @@ final as (
             as credited_email_message_id
     from meetings
     left join candidates
-        on meetings.meeting_activity_id = candidates.meeting_activity_id
-        and candidates.recency_rank = 1
+        on
+            meetings.meeting_activity_id = candidates.meeting_activity_id
+            and candidates.recency_rank = 1
     group by
         meetings.meeting_activity_id,
         meetings.owner_user_id,

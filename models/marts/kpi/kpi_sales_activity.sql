@@ -15,6 +15,31 @@
     {%- do activity_measures.update({name: 'sum(' ~ name ~ ')'}) -%}
 {%- endfor -%}
 
+{#- Each branch: the event rows, their reporting date and rep, and the measures they add (others 0). -#}
+{%- set activity_branches = [
+    {'source': 'activities', 'date': 'activity_at', 'rep': 'owner_user_id', 'where': "activity_type = 'call'",
+        'measures': {
+            'calls_made': '1',
+            'conversations': 'case when is_conversation then 1 else 0 end',
+            'calls_credited': 'case when is_credited_with_meeting then 1 else 0 end',
+        }},
+    {'source': 'activities', 'date': 'created_at', 'rep': 'owner_user_id', 'where': "activity_type = 'meeting'",
+        'measures': {'meetings_scheduled': '1'}},
+    {'source': 'activities', 'date': 'activity_at', 'rep': 'owner_user_id',
+        'where': "activity_type = 'meeting' and meeting_status = 'held'",
+        'measures': {'meetings_held': '1'}},
+    {'source': 'activities', 'date': 'activity_at', 'rep': 'owner_user_id', 'where': "activity_type = 'proposal'",
+        'measures': {'proposals_sent': '1'}},
+    {'source': 'email_messages', 'date': 'sent_at', 'rep': 'sender_user_id', 'where': none,
+        'measures': {
+            'emails_sent': '1',
+            'emails_delivered': 'case when is_delivered then 1 else 0 end',
+            'emails_opened': 'case when is_opened then 1 else 0 end',
+            'emails_replied': 'case when is_replied then 1 else 0 end',
+            'emails_credited': 'case when is_credited_with_meeting then 1 else 0 end',
+        }},
+] -%}
+
 with
 
 activities as (
@@ -36,63 +61,22 @@ users as (
 
 -- one row per (event, reporting date): a meeting counts when booked and, if held, when it takes place
 activity_events as (
+    {%- for branch in activity_branches %}
     select
-        {{ reporting_date('activity_at') }} as reporting_date,
-        owner_user_id as rep,
-        1 as calls_made,
-        case when is_conversation then 1 else 0 end as conversations,
-        case when is_credited_with_meeting then 1 else 0 end as calls_credited,
-        0 as meetings_scheduled,
-        0 as meetings_held,
-        0 as proposals_sent,
-        0 as emails_sent,
-        0 as emails_delivered,
-        0 as emails_opened,
-        0 as emails_replied,
-        0 as emails_credited
-    from activities
-    where activity_type = 'call'
+        {{ reporting_date(branch['date']) }} as reporting_date,
+        {{ branch['rep'] }} as rep,
+        {%- for name in activity_measures %}
+        {{ branch['measures'].get(name, '0') }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ branch['source'] }}
+    {%- if branch['where'] %}
+    where {{ branch['where'] }}
+    {%- endif %}
+    {%- if not loop.last %}
 
     union all
-
-    select
-        {{ reporting_date('created_at') }} as reporting_date,
-        owner_user_id as rep,
-        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0
-    from activities
-    where activity_type = 'meeting'
-
-    union all
-
-    select
-        {{ reporting_date('activity_at') }} as reporting_date,
-        owner_user_id as rep,
-        0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
-    from activities
-    where activity_type = 'meeting'
-        and meeting_status = 'held'
-
-    union all
-
-    select
-        {{ reporting_date('activity_at') }} as reporting_date,
-        owner_user_id as rep,
-        0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0
-    from activities
-    where activity_type = 'proposal'
-
-    union all
-
-    select
-        {{ reporting_date('sent_at') }} as reporting_date,
-        sender_user_id as rep,
-        0, 0, 0, 0, 0, 0,
-        1,
-        case when is_delivered then 1 else 0 end,
-        case when is_opened then 1 else 0 end,
-        case when is_replied then 1 else 0 end,
-        case when is_credited_with_meeting then 1 else 0 end
-    from email_messages
+    {%- endif %}
+    {%- endfor %}
 ),
 
 activity_events_by_rep as (
