@@ -30,6 +30,7 @@ demo: setup ## generate demo data, run the whole pipeline, print the KPIs
 	$(BIN)/salesmart generate --scale $(SCALE) --seed $(SEED) --months $(MONTHS) --out $(SALESMART_LANDING)
 	$(BIN)/salesmart run
 	$(BIN)/salesmart kpi --grain quarter
+	$(BIN)/salesmart report
 
 test: setup ## run every test (pytest drives dbt build and dbt tests)
 	$(BIN)/pytest -q
