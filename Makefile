@@ -12,7 +12,7 @@ SCALE ?= 0.02
 SEED ?= 42
 MONTHS ?= 12
 
-.PHONY: help setup demo test lint clean
+.PHONY: help setup demo test test-fast status lint clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ demo: setup ## generate demo data, run the whole pipeline, print the KPIs
 
 test: setup ## run every test (pytest drives dbt build and dbt tests)
 	$(BIN)/pytest -q
+
+test-fast: setup ## the tests that do not run dbt
+	$(BIN)/pytest -q -m "not slow"
+
+status: setup ## last runs, batches, rejected files and rows
+	$(BIN)/salesmart status
 
 lint: setup ## ruff and sqlfluff
 	$(BIN)/ruff check scripts tests/python

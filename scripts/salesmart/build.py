@@ -1,0 +1,123 @@
+"""dbt build (seeds, models, snapshots, tests) through dbt's Python API."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from salesmart.config import Settings, project_root
+
+# dbt node statuses that fail a build (models: error; tests: fail/error; skipped: an upstream failed).
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass
+class BuildOutcome:
+    ok: bool
+    failed: list[str] = field(default_factory=list)  # "<unique_id>: <message>"
+    skipped: list[str] = field(default_factory=list)
+    nodes: int = 0
+    error: str | None = None
+
+
+@contextmanager
+def _environment(settings: Settings) -> Iterator[None]:
+    # profiles.yml reads these; set them for the call only and restore, so nothing leaks between calls.
+    wanted = {"SALESMART_HOME": str(settings.home), "SALESMART_TARGET": settings.target}
+    if settings.pii_salt:
+        wanted["SALESMART_PII_SALT"] = settings.pii_salt
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _release_duckdb() -> None:
+    """Close dbt-duckdb's database instance so this process can open build.duckdb again.
+
+    dbt-duckdb keeps one instance per process (class attribute) and only closes it when every handle
+    was returned; after a failed test it can stay open, and a later read-only connection (publish,
+    status) then fails with "different configuration than existing connections".
+    """
+    import gc
+
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()  # cursors still referenced by dbt's result objects keep the instance alive
+
+
+def dbt_args(settings: Settings, full_refresh: bool = False, select: str | None = None) -> list[str]:
+    """The argument list for dbtRunner().invoke (testable without running dbt)."""
+    root = project_root()
+    args = ["build", "--project-dir", str(root), "--profiles-dir", str(root / "profiles")]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        # One --select with several space-separated methods, as on the dbt command line.
+        args += ["--select", *select.split()]
+    if settings.as_of:
+        args += ["--vars", json.dumps({"as_of_date": settings.as_of})]
+    return args
+
+
+def run_dbt_build(settings: Settings, full_refresh: bool = False, select: str | None = None) -> BuildOutcome:
+    """Run dbt build and collect which nodes failed or were skipped."""
+    from dbt.cli.main import dbtRunner
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with _environment(settings):
+        try:
+            res = dbtRunner().invoke(dbt_args(settings, full_refresh, select))
+        finally:
+            _release_duckdb()
+    if res.exception is not None:
+        return BuildOutcome(ok=False, error=f"{type(res.exception).__name__}: {res.exception}")
+    results = getattr(res.result, "results", None) or []
+    outcome = BuildOutcome(ok=bool(res.success), nodes=len(results))
+    for node_result in results:
+        status = str(getattr(node_result.status, "value", node_result.status)).lower()
+        unique_id = node_result.node.unique_id
+        if status in FAILED_STATUSES:
+            message = (node_result.message or "").strip().splitlines()
+            outcome.failed.append(f"{unique_id}: {message[0] if message else status}")
+        elif status == "skipped":
+            outcome.skipped.append(unique_id)
+    if not outcome.ok and not outcome.failed and outcome.error is None:
+        outcome.error = "dbt build did not succeed (see the dbt log above)"
+    return outcome
+
+
+def dbt_build(settings: Settings, full_refresh: bool = False, select: str | None = None) -> bool:
+    """True when every selected model and test passed; prints the failed nodes otherwise."""
+    outcome = run_dbt_build(settings, full_refresh, select)
+    if not outcome.ok:
+        print_failures(outcome)
+    return outcome.ok
+
+
+def print_failures(outcome: BuildOutcome) -> None:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if outcome.error:
+        console.print(f"[red]build failed:[/red] {outcome.error}", highlight=False)
+    for line in outcome.failed:
+        console.print(f"[red]failed[/red] {line}", highlight=False)
+    if outcome.skipped:
+        skipped = len(outcome.skipped)
+        console.print(f"{skipped} node(s) skipped because an upstream node failed", highlight=False)

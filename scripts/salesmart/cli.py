@@ -1,0 +1,475 @@
+"""The `salesmart` command line: a thin typer layer over one module per step."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from salesmart import kpi as kpi_mod
+from salesmart import runlog
+from salesmart.config import Settings
+
+app = typer.Typer(
+    name="salesmart",
+    help="Sales-KPI warehouse: generate, load, validate, build, publish and query.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class Grain(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+DATE_FORMATS = ["%Y-%m-%d"]
+LANDING_HELP = "Landing directory (default SALESMART_LANDING)."
+
+
+def _out() -> Console:
+    # Built per call so the terminal width and capture (tests) are read when the command runs.
+    return Console(highlight=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _usage_error(message: str) -> typer.Exit:
+    _err().print(f"[red]error:[/red] {message}")
+    return typer.Exit(EXIT_USAGE)
+
+
+def _settings(landing: Path | None = None) -> Settings:
+    """Settings from the environment, flags winning; bad environment values are usage errors."""
+    try:
+        settings = Settings.from_env(landing=landing)
+    except ValueError as exc:
+        raise _usage_error(str(exc)) from None
+    if settings.as_of is not None:
+        try:
+            date.fromisoformat(settings.as_of)
+        except ValueError:
+            raise _usage_error(f"SALESMART_AS_OF must be a date YYYY-MM-DD, not {settings.as_of!r}") from None
+    return settings
+
+
+def _require_duckdb(settings: Settings, command: str) -> None:
+    if settings.target != "duckdb":
+        raise _usage_error(
+            f"`salesmart {command}` works on the duckdb target only (SALESMART_TARGET={settings.target})"
+        )
+
+
+# ---------------------------------------------------------------- steps
+# Each step returns True on success, prints what it did, and logs one line to runs.log.
+
+
+def _load_step(settings: Settings, run_id: str) -> bool:
+    from salesmart.load import load_landing
+
+    if not settings.landing.is_dir():
+        raise _usage_error(
+            f"landing directory not found: {settings.landing} (set --landing or SALESMART_LANDING)"
+        )
+    out = _out()
+    with runlog.timed_step(settings, "load", run_id) as step, out.status(f"loading {settings.landing} ..."):
+        result = load_landing(settings.build_db, settings.landing)
+        files = list(result.files)
+        by_status: dict[str, int] = {}
+        for f in files:
+            by_status[f.status] = by_status.get(f.status, 0) + 1
+        rejected_files = [f for f in files if f.status == "rejected"]
+        step.details.update(
+            landing=str(settings.landing),
+            files=len(files),
+            files_by_status=by_status,
+            rows_loaded=sum(f.rows_loaded or 0 for f in files),
+            rows_rejected=sum(f.rows_rejected or 0 for f in files),
+            rejected_files=[f.source_file for f in rejected_files],
+        )
+        if result.has_rejections:
+            step.status = "warn"
+    d = step.details
+    status_text = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no files"
+    out.print(
+        f"load: {d['files']} file(s) ({status_text}); {d['rows_loaded']:,} row(s) loaded, "
+        f"{d['rows_rejected']:,} rejected"
+    )
+    for f in rejected_files:
+        out.print(f"  [yellow]rejected file[/yellow] {f.source_file}: {f.error}")
+    if result.has_rejections:
+        out.print("  [yellow]rejections are recorded in meta.loaded_files and meta.rejected_rows[/yellow]")
+    return True
+
+
+def _validate_step(settings: Settings, run_id: str) -> bool:
+    from salesmart.validate import validate
+
+    with runlog.timed_step(settings, "validate", run_id) as step:
+        result = validate(settings)
+        step.status = "ok" if result.ok else "failed"
+        step.details["messages"] = list(result.messages)
+    for message in result.messages:
+        _out().print(message)
+    if not result.ok:
+        _err().print("[red]validate failed:[/red] the batch breaks the expectations above; build not started")
+    return result.ok
+
+
+def ensure_build_db(settings: Settings) -> None:
+    """Create the raw tables (empty) so dbt sources resolve even before the first load."""
+    import duckdb
+
+    from salesmart.load import ensure_raw_tables
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.build_db)) as con:
+        ensure_raw_tables(con)
+
+
+def _build_step(settings: Settings, run_id: str, full_refresh: bool, select: str | None) -> bool:
+    from salesmart.build import print_failures, run_dbt_build
+
+    with runlog.timed_step(settings, "build", run_id) as step:
+        if settings.target == "duckdb":
+            ensure_build_db(settings)
+        outcome = run_dbt_build(settings, full_refresh=full_refresh, select=select)
+        step.status = "ok" if outcome.ok else "failed"
+        step.details.update(
+            full_refresh=full_refresh,
+            select=select,
+            nodes=outcome.nodes,
+            failed=outcome.failed,
+            skipped=len(outcome.skipped),
+            error=outcome.error,
+        )
+    if outcome.ok:
+        _out().print(f"build: {outcome.nodes} node(s) built and tested, all passed")
+    else:
+        print_failures(outcome)
+    return outcome.ok
+
+
+def _publish_step(settings: Settings, run_id: str) -> bool:
+    from salesmart.publish import publish, published_tables
+
+    _require_duckdb(settings, "publish")
+    out = _out()
+    with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
+        path = publish(settings)
+        tables = published_tables(path)
+        step.details.update(path=str(path), tables=len(tables))
+    out.print(f"publish: {len(tables)} table(s) of schema marts -> {path}")
+    return True
+
+
+def _guarded(name: str, action: Callable[[], bool]) -> bool:
+    """Run a step; an error becomes a readable failure (exit 1) instead of a traceback."""
+    try:
+        return action()
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        _err().print(f"[red]{name} failed:[/red] {exc}")
+        return False
+
+
+def _run_single(settings: Settings, name: str, action: Callable[[str], bool]) -> None:
+    run_id = runlog.new_run_id()
+    try:
+        with runlog.run_lock(settings):
+            ok = _guarded(name, lambda: action(run_id))
+    except runlog.RunLockedError as exc:
+        _err().print(f"[red]refused:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURE) from None
+    if not ok:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+# ---------------------------------------------------------------- commands
+
+
+@app.command()
+def generate(
+    scale: Annotated[float, typer.Option(help="Volume factor (1 = about 100,000 opportunities).")] = 0.02,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 42,
+    start: Annotated[datetime, typer.Option(formats=DATE_FORMATS, help="First day of data.")] = "2025-01-01",
+    months: Annotated[int, typer.Option(min=1, help="Months of data.")] = 12,
+    out: Annotated[Path | None, typer.Option(help="Landing directory (default SALESMART_LANDING).")] = None,
+) -> None:
+    """Write a deterministic demo data set as landing files."""
+    if scale <= 0:
+        raise typer.BadParameter(f"must be > 0, not {scale}", param_hint="--scale")
+    settings = _settings(landing=out)
+    run_id = runlog.new_run_id()
+
+    def action(_: str) -> bool:
+        from salesmart.generate import generate as generate_files
+
+        with runlog.timed_step(settings, "generate", run_id) as step, _out().status("generating ..."):
+            counts = generate_files(settings.landing, scale, seed, start.date(), months)
+            step.details.update(out=str(settings.landing), scale=scale, seed=seed, rows=sum(counts.values()))
+        _out().print(f"generate: {sum(counts.values()):,} rows in {len(counts)} tables -> {settings.landing}")
+        return True
+
+    if not _guarded("generate", lambda: action(run_id)):
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command()
+def load(
+    landing: Annotated[Path | None, typer.Option(help=LANDING_HELP)] = None,
+) -> None:
+    """Load landing files into raw_<system>.<table> (files already loaded are skipped)."""
+    settings = _settings(landing=landing)
+    _require_duckdb(settings, "load")
+    _run_single(settings, "load", lambda run_id: _load_step(settings, run_id))
+
+
+@app.command()
+def validate() -> None:
+    """Check the loaded batches against the data-quality expectations."""
+    settings = _settings()
+    _run_single(settings, "validate", lambda run_id: _validate_step(settings, run_id))
+
+
+@app.command()
+def build(
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
+    select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. 'marts.kpi+'.")] = None,
+) -> None:
+    """dbt build: seeds, models and their tests, into build.duckdb."""
+    settings = _settings()
+    _run_single(settings, "build", lambda run_id: _build_step(settings, run_id, full_refresh, select))
+
+
+@app.command()
+def publish() -> None:
+    """Atomically replace the published file with the marts of the last build."""
+    settings = _settings()
+    _require_duckdb(settings, "publish")
+    _run_single(settings, "publish", lambda run_id: _publish_step(settings, run_id))
+
+
+@app.command()
+def run(
+    landing: Annotated[Path | None, typer.Option(help=LANDING_HELP)] = None,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
+) -> None:
+    """load -> validate -> build -> publish; stops at the first failure (exit 1, published mart untouched)."""
+    settings = _settings(landing=landing)
+    _require_duckdb(settings, "run")
+    run_id = runlog.new_run_id()
+    steps: list[tuple[str, Callable[[], bool]]] = [
+        ("load", lambda: _load_step(settings, run_id)),
+        ("validate", lambda: _validate_step(settings, run_id)),
+        ("build", lambda: _build_step(settings, run_id, full_refresh, None)),
+        ("publish", lambda: _publish_step(settings, run_id)),
+    ]
+    results: list[tuple[str, str, float]] = []
+    try:
+        with runlog.run_lock(settings):
+            for index, (name, action) in enumerate(steps, start=1):
+                _out().rule(f"[{index}/{len(steps)}] {name}")
+                started = time.monotonic()
+                ok = _guarded(name, action)
+                results.append((name, "ok" if ok else "failed", time.monotonic() - started))
+                if not ok:
+                    break
+    except runlog.RunLockedError as exc:
+        _err().print(f"[red]refused:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURE) from None
+    _print_run_summary(run_id, results, len(steps))
+    if results[-1][1] != "ok":
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _print_run_summary(run_id: str, results: list[tuple[str, str, float]], total: int) -> None:
+    table = Table(title=f"run {run_id}", title_justify="left")
+    table.add_column("step")
+    table.add_column("outcome")
+    table.add_column("seconds", justify="right")
+    for name, status, seconds in results:
+        table.add_row(name, status, f"{seconds:.1f}")
+    out = _out()
+    out.print(table)
+    if results[-1][1] == "ok" and len(results) == total:
+        out.print("[green]run complete:[/green] the published mart is up to date")
+    else:
+        out.print(f"[red]run stopped at {results[-1][0]}:[/red] the published mart is unchanged")
+
+
+@app.command()
+def kpi(
+    family: Annotated[str | None, typer.Option(help="Metric family, e.g. pipeline.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric id, e.g. win_rate.")] = None,
+    grain: Annotated[Grain, typer.Option(help="Period grain (fiscal).")] = Grain.month,
+    period: Annotated[
+        datetime | None, typer.Option(formats=DATE_FORMATS, help="Only the period holding this date.")
+    ] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
+        OutputFormat.table
+    ),
+) -> None:
+    """Company-level KPIs from the published mart (read-only)."""
+    try:
+        kpi_mod.check_filters(family, metric, grain.value)
+    except kpi_mod.FilterError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+    settings = _settings()
+    _require_duckdb(settings, "kpi")
+    try:
+        rows = kpi_mod.query_kpis(
+            settings.published_db, family, metric, grain.value, period.date() if period else None
+        )
+    except kpi_mod.NotPublishedError as exc:
+        _err().print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURE) from None
+    if output_format is OutputFormat.csv:
+        typer.echo(kpi_mod.to_csv(rows), nl=False)
+    elif output_format is OutputFormat.json:
+        typer.echo(kpi_mod.to_json(rows))
+    elif not rows:
+        _out().print("no KPI rows match these filters")
+    else:
+        out = _out()
+        for table in kpi_mod.to_rich_tables(rows):
+            out.print(table)
+
+
+@app.command()
+def status() -> None:
+    """Last runs, loaded batches, rejected files and rows."""
+    settings = _settings()
+    out = _out()
+    out.print(_runs_table(settings))
+    out.print(_published_line(settings))
+    for renderable in _build_tables(settings):
+        out.print(renderable)
+
+
+def _runs_table(settings: Settings, limit: int = 10) -> Table | str:
+    runs = runlog.summarize_runs(runlog.read_log(settings.runs_log), limit)
+    if not runs:
+        return f"no runs logged yet ({settings.runs_log})"
+    table = Table(title=f"last runs ({settings.runs_log})", title_justify="left")
+    for column in ("run", "start (UTC)", "end (UTC)", "steps", "outcome"):
+        table.add_column(column)
+    for run_summary in runs:
+        table.add_row(
+            run_summary.run_id,
+            run_summary.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            run_summary.ended_at.strftime("%Y-%m-%d %H:%M:%S"),
+            " ".join(f"{step}:{outcome}" for step, outcome in run_summary.steps),
+            run_summary.outcome,
+        )
+    return table
+
+
+def _published_line(settings: Settings) -> str:
+    path = settings.published_db
+    if not path.exists():
+        return f"published: nothing yet ({path})"
+    stamp = datetime.fromtimestamp(path.stat().st_mtime).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    return f"published: {path} (at {stamp})"
+
+
+def _query(con: Any, sql: str) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(sql)
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+BATCHES_SQL = """
+    select
+        batch_id,
+        min(loaded_at) as first_loaded_at,
+        count(*) filter (where status = 'loaded') as files_loaded,
+        count(*) filter (where status = 'skipped') as files_skipped,
+        count(*) filter (where status = 'rejected') as files_rejected,
+        coalesce(sum(rows_loaded), 0) as rows_loaded,
+        coalesce(sum(rows_rejected), 0) as rows_rejected,
+    from meta.loaded_files
+    group by batch_id
+    order by first_loaded_at desc, batch_id desc
+    limit 10
+"""
+
+REJECTED_FILES_SQL = """
+    select source_file, batch_id, error
+    from meta.loaded_files
+    where status = 'rejected'
+    order by loaded_at desc, source_file
+    limit 20
+"""
+
+REJECTED_ROWS_SQL = """
+    select
+        source_file,
+        count(*) as rows_rejected,
+        arg_min('line ' || line_number || ', ' || coalesce(column_name, '-') || ': ' || reason, line_number)
+            as first_reason,
+    from meta.rejected_rows
+    group by source_file
+    order by source_file
+    limit 20
+"""
+
+
+def _rich_table(title: str, columns: list[str], rows: list[tuple]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if column.startswith(("rows_", "files_")) else "left")
+    for row in rows:
+        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+    return table
+
+
+def _build_tables(settings: Settings) -> list[Table | str]:
+    import duckdb
+
+    if not settings.build_db.exists():
+        return [f"batches: nothing loaded yet ({settings.build_db})"]
+    try:
+        con = duckdb.connect(str(settings.build_db), read_only=True)
+    except duckdb.Error as exc:
+        return [f"batches: cannot read {settings.build_db} now ({exc}); a run may be writing it"]
+    with con:
+        has_meta = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'loaded_files'"
+        ).fetchone()[0]
+        if not has_meta:
+            return ["batches: nothing loaded yet (no meta.loaded_files)"]
+        out: list[Table | str] = [_rich_table("batches", *_query(con, BATCHES_SQL))]
+        columns, rows = _query(con, REJECTED_FILES_SQL)
+        out.append(_rich_table("rejected files", columns, rows) if rows else "rejected files: none")
+        columns, rows = _query(con, REJECTED_ROWS_SQL)
+        out.append(_rich_table("rejected rows", columns, rows) if rows else "rejected rows: none")
+    return out
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

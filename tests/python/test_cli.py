@@ -1,0 +1,486 @@
+"""CLI behaviour: usage errors (exit 2), kpi output, run log, status, run orchestration."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SAMPLE_KPI_ROWS, write_kpi_table
+from salesmart import build, runlog
+from salesmart.cli import app
+from salesmart.config import Settings
+from salesmart.kpi import format_change, format_value
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """Cells of every body row of the rich tables in `output`."""
+    rows = []
+    for line in output.splitlines():
+        line = line.replace("┃", "│")  # header rows use the heavy bar
+        if "│" in line:
+            rows.append([cell.strip() for cell in line.split("│")[1:-1]])
+    return rows
+
+
+# ---------------------------------------------------------------- usage errors (exit 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["kpi", "--grain", "week"], "'week' is not one of 'month', 'quarter', 'year'"),
+        (["kpi", "--period", "2025-02-30"], "'2025-02-30' does not match the formats '%Y-%m-%d'"),
+        (["kpi", "--period", "last-month"], "'last-month' does not match the formats '%Y-%m-%d'"),
+        (["kpi", "--format", "xml"], "'xml' is not one of 'table', 'csv', 'json'"),
+        (
+            ["kpi", "--family", "sales"],
+            "unknown family 'sales'; choose one of sales_outcomes, sales_activity",
+        ),
+        (["kpi", "--metric", "winrate"], "unknown metric 'winrate'"),
+        (["kpi", "--family", "sales_outcomes", "--metric", "win_rate"], "belongs to family 'pipeline'"),
+        (["generate", "--scale", "0"], "must be > 0, not 0.0"),
+        (
+            ["generate", "--months", "0"],
+            "Invalid value for '--months': Input should be greater than or equal to 1",
+        ),
+        (["generate", "--start", "2025/01/01"], "does not match the formats '%Y-%m-%d'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
+def test_usage_errors_exit_2(runner: CliRunner, home: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "message"),
+    [
+        (
+            "SALESMART_TARGET",
+            "oracle",
+            "SALESMART_TARGET must be one of duckdb, postgres, spark, not 'oracle'",
+        ),
+        ("SALESMART_AS_OF", "yesterday", "SALESMART_AS_OF must be a date YYYY-MM-DD, not 'yesterday'"),
+    ],
+)
+def test_bad_environment_is_usage_error(
+    runner: CliRunner, home: Path, monkeypatch: pytest.MonkeyPatch, env: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+
+
+def test_load_missing_landing_is_usage_error(runner: CliRunner, home: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "salesmart.load", types.ModuleType("salesmart.load"))
+    sys.modules["salesmart.load"].load_landing = lambda *a: pytest.fail("must not load")
+    result = runner.invoke(app, ["load", "--landing", str(home / "nope")])
+    assert result.exit_code == 2
+    assert f"landing directory not found: {home / 'nope'}" in " ".join(result.output.split())
+
+
+# ---------------------------------------------------------------- kpi
+
+
+def test_format_value_by_unit() -> None:
+    assert format_value(1_234_567.891, "currency") == "1,234,567.89"
+    assert format_value(0.2345, "ratio") == "23.4%"
+    assert format_value(52.0, "count") == "52"
+    assert format_value(1_234_000.0, "count") == "1,234,000"
+    assert format_value(30.5, "days") == "30.5 days"
+    assert format_value(2.25, "hours") == "2.2 h"  # round half to even
+    assert format_value(4.0, "years") == "4.0 years"
+    assert format_value(1250.0, "currency_per_day") == "1,250.00/day"
+    assert format_value(42.0, "score") == "42.0"
+    assert format_value(None, "ratio") == "n/a"
+    assert format_change(0.234567891) == "+23.5%"
+    assert format_change(-0.2) == "-20.0%"
+    assert format_change(None) == "n/a"
+
+
+def test_kpi_table_month(runner: CliRunner, published: Path) -> None:
+    result = runner.invoke(app, ["kpi", "--family", "pipeline"])
+    assert result.exit_code == 0, result.output
+    assert table_rows(result.output) == [
+        ["metric", "period", "value", "vs prior"],
+        ["bookings", "2025-01-01", "1,000,000.00", "n/a"],
+        ["bookings", "2025-02-01 *", "1,234,567.89", "+23.5%"],
+        ["opportunities_created", "2025-01-01", "40", "n/a"],
+        ["opportunities_created", "2025-02-01 *", "52", "+30.0%"],
+        ["sales_cycle_days", "2025-01-01", "30.5 days", "n/a"],
+        ["sales_cycle_days", "2025-02-01 *", "n/a", "n/a"],
+        ["win_rate", "2025-01-01", "25.0%", "n/a"],
+        ["win_rate", "2025-02-01 *", "20.0%", "-20.0%"],
+    ]
+    assert "* period in progress (holds the as-of date)" in result.output
+
+
+def test_kpi_all_families_one_table_each(runner: CliRunner, published: Path) -> None:
+    result = runner.invoke(app, ["kpi", "--period", "2025-01-15"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.strip() for line in lines if line.strip() in ("pipeline", "sales_outcomes")] == [
+        "pipeline",
+        "sales_outcomes",
+    ]
+    assert table_rows(result.output)[-3:] == [
+        ["metric", "period", "value", "vs prior"],
+        ["nps", "2025-01-01", "42.0", "n/a"],
+        ["revenue", "2025-01-01", "999.50", "n/a"],
+    ]
+
+
+def test_kpi_csv_period_filter(runner: CliRunner, published: Path) -> None:
+    result = runner.invoke(app, ["kpi", "--metric", "bookings", "--period", "2025-02-28", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        [
+            "metric_id",
+            "family",
+            "unit",
+            "period_grain",
+            "period_start",
+            "period_end",
+            "is_complete_period",
+            "value",
+            "prior_period_value",
+            "change_vs_prior_period",
+        ],
+        [
+            "bookings",
+            "pipeline",
+            "currency",
+            "month",
+            "2025-02-01",
+            "2025-02-28",
+            "False",
+            "1234567.891",
+            "1000000.0",
+        ]
+        + ["0.234567891"],
+    ]
+
+
+def test_kpi_json_quarter(runner: CliRunner, published: Path) -> None:
+    result = runner.invoke(app, ["kpi", "--grain", "quarter", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {
+            "metric_id": "bookings",
+            "family": "pipeline",
+            "unit": "currency",
+            "period_grain": "quarter",
+            "period_start": "2025-01-01",
+            "period_end": "2025-03-31",
+            "is_complete_period": False,
+            "value": 2234567.891,
+            "prior_period_value": None,
+            "change_vs_prior_period": None,
+        }
+    ]
+
+
+def test_kpi_no_match(runner: CliRunner, published: Path) -> None:
+    result = runner.invoke(app, ["kpi", "--family", "sales_activity"])
+    assert result.exit_code == 0
+    assert result.output.strip() == "no KPI rows match these filters"
+
+
+def test_kpi_filter_values_are_bound_not_spliced(runner: CliRunner, published: Path) -> None:
+    # A quote in a name is refused by the catalog check before any SQL runs.
+    result = runner.invoke(app, ["kpi", "--metric", "x' or '1'='1"])
+    assert result.exit_code == 2
+
+
+def test_kpi_nothing_published(runner: CliRunner, home: Path) -> None:
+    result = runner.invoke(app, ["kpi"])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert f"nothing published yet: {home / 'salesmart.duckdb'} does not exist" in text
+
+
+def test_kpi_published_without_kpi_table(runner: CliRunner, settings: Settings) -> None:
+    with duckdb.connect(str(settings.published_db)) as con:
+        con.execute("create schema marts; create table marts.dim_reps (user_id varchar)")
+    result = runner.invoke(app, ["kpi"])
+    assert result.exit_code == 1
+    assert "has no marts.kpi_metric_values table" in " ".join(result.output.split())
+
+
+# ---------------------------------------------------------------- run log and status
+
+
+def test_log_step_line(settings: Settings) -> None:
+    record = runlog.log_step(settings, "load", "warn", "run-1", 1.23456, files=3)
+    lines = settings.runs_log.read_text().splitlines()
+    assert len(lines) == 1
+    parsed = json.loads(lines[0])
+    assert parsed == record
+    assert list(parsed) == ["ts", "run_id", "step", "status", "duration_s", "details"]
+    assert (parsed["run_id"], parsed["step"], parsed["status"], parsed["duration_s"]) == (
+        "run-1",
+        "load",
+        "warn",
+        1.235,
+    )
+    assert parsed["details"] == {"files": 3}
+
+
+def test_log_step_refuses_unknown_status(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="status must be one of ok, warn, failed, not 'done'"):
+        runlog.log_step(settings, "load", "done")
+
+
+def test_timed_step_logs_failure_and_reraises(settings: Settings) -> None:
+    with pytest.raises(RuntimeError, match="disk full"), runlog.timed_step(settings, "publish", "r9") as step:
+        step.details["tables"] = 2
+        raise RuntimeError("disk full")
+    (parsed,) = runlog.read_log(settings.runs_log)
+    assert (parsed["step"], parsed["status"]) == ("publish", "failed")
+    assert parsed["details"] == {"tables": 2, "error": "disk full"}
+
+
+def test_summarize_runs() -> None:
+    records = [
+        {"ts": "2025-03-01T10:00:05+00:00", "run_id": "a", "step": "load", "status": "ok", "duration_s": 5.0},
+        {
+            "ts": "2025-03-01T10:00:35+00:00",
+            "run_id": "a",
+            "step": "build",
+            "status": "failed",
+            "duration_s": 30,
+        },
+        {
+            "ts": "2025-03-02T09:00:02+00:00",
+            "run_id": "b",
+            "step": "load",
+            "status": "warn",
+            "duration_s": 2.0,
+        },
+    ]
+    b, a = runlog.summarize_runs(records)
+    assert (a.run_id, a.started_at.isoformat(), a.ended_at.isoformat(), a.outcome) == (
+        "a",
+        "2025-03-01T10:00:00+00:00",
+        "2025-03-01T10:00:35+00:00",
+        "failed",
+    )
+    assert a.steps == [("load", "ok"), ("build", "failed")]
+    assert (b.run_id, b.outcome) == ("b", "warn")
+
+
+def test_read_log_skips_torn_line(settings: Settings) -> None:
+    settings.runs_log.write_text(
+        '{"ts": "2025-01-01T00:00:00+00:00", "run_id": "a", "step": "x", "status": "ok"}\n{"ts": '
+    )
+    assert [r["run_id"] for r in runlog.read_log(settings.runs_log)] == ["a"]
+
+
+def make_meta(db_path: Path) -> None:
+    """meta tables as the loader writes them: batch b1 (2 files, one rejected), batch b2 (1 skipped)."""
+    with duckdb.connect(str(db_path)) as con:
+        con.execute(
+            """
+            create schema meta;
+            create table meta.loaded_files (
+                file_id bigint, batch_id varchar, system varchar, table_name varchar, source_file varchar,
+                file_sha256 varchar, rows_read bigint, rows_loaded bigint, rows_rejected bigint,
+                status varchar, error varchar, loaded_at timestamp
+            );
+            insert into meta.loaded_files values
+                (1, 'b1', 'crm', 'users', 'crm/users/a.csv', 'h1', 1500, 1497, 3, 'loaded', null,
+                 '2025-03-01 10:00:00'),
+                (2, 'b1', 'crm', 'accounts', 'crm/accounts/a.csv', 'h2', 0, 0, 0, 'rejected',
+                 'missing required column account_id', '2025-03-01 10:00:01'),
+                (3, 'b2', 'crm', 'users', 'crm/users/a2.csv', 'h1', 0, 0, 0, 'skipped', null,
+                 '2025-03-02 10:00:00');
+            create table meta.rejected_rows (
+                file_id bigint, batch_id varchar, source_file varchar, line_number bigint,
+                column_name varchar, reason varchar, raw_record varchar
+            );
+            insert into meta.rejected_rows values
+                (1, 'b1', 'crm/users/a.csv', 9, 'role', 'not an accepted value: boss', ''),
+                (1, 'b1', 'crm/users/a.csv', 4, 'user_id', 'required value is null', ''),
+                (1, 'b1', 'crm/users/a.csv', 12, null, 'unparseable record', '');
+            """
+        )
+
+
+def test_status_output(runner: CliRunner, settings: Settings) -> None:
+    runlog_lines = [
+        {
+            "ts": "2025-03-01T10:00:05+00:00",
+            "run_id": "r1",
+            "step": "load",
+            "status": "warn",
+            "duration_s": 5.0,
+        },
+        {
+            "ts": "2025-03-01T10:01:05+00:00",
+            "run_id": "r1",
+            "step": "build",
+            "status": "ok",
+            "duration_s": 60.0,
+        },
+    ]
+    settings.runs_log.write_text("".join(json.dumps(line) + "\n" for line in runlog_lines))
+    make_meta(settings.build_db)
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    assert table_rows(result.output) == [
+        ["run", "start (UTC)", "end (UTC)", "steps", "outcome"],
+        ["r1", "2025-03-01 10:00:00", "2025-03-01 10:01:05", "load:warn build:ok", "warn"],
+        ["batch_id", "first_loaded_at", "files_loaded", "files_skipped", "files_rejected", "rows_loaded"]
+        + ["rows_rejected"],
+        ["b2", "2025-03-02 10:00:00", "0", "1", "0", "0", "0"],
+        ["b1", "2025-03-01 10:00:00", "1", "0", "1", "1,497", "3"],
+        ["source_file", "batch_id", "error"],
+        ["crm/accounts/a.csv", "b1", "missing required column account_id"],
+        ["source_file", "rows_rejected", "first_reason"],
+        ["crm/users/a.csv", "3", "line 4, user_id: required value is null"],
+    ]
+    assert f"published: nothing yet ({settings.published_db})" in result.output
+
+
+def test_status_empty_home(runner: CliRunner, settings: Settings) -> None:
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"no runs logged yet ({settings.runs_log})",
+        f"published: nothing yet ({settings.published_db})",
+        f"batches: nothing loaded yet ({settings.build_db})",
+    ]
+
+
+# ---------------------------------------------------------------- run orchestration (steps stubbed)
+
+
+@dataclass
+class FakeFile:
+    system: str
+    table: str
+    source_file: str
+    status: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    error: str | None
+
+
+@dataclass
+class FakeLoadResult:
+    files: list[FakeFile]
+
+    @property
+    def has_rejections(self) -> bool:
+        return any(f.status == "rejected" or f.rows_rejected for f in self.files)
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
+    """Stub load (interface of load.py) and dbt; `state['marts_value']` is what the fake build writes."""
+    state = {"marts_value": 7.0, "build_ok": True}
+    files = [
+        FakeFile("crm", "users", "crm/users/a.csv", "loaded", 10, 9, 1, None),
+        FakeFile("crm", "accounts", "crm/accounts/a.csv", "rejected", 0, 0, 0, "missing column account_id"),
+    ]
+    load_module = types.ModuleType("salesmart.load")
+    load_module.load_landing = lambda db_path, landing: FakeLoadResult(files)
+    load_module.ensure_raw_tables = lambda con: con.execute("create schema if not exists raw_crm")
+    monkeypatch.setitem(sys.modules, "salesmart.load", load_module)
+
+    def fake_build(settings_arg: Settings, full_refresh: bool = False, select: str | None = None):
+        if not state["build_ok"]:
+            return build.BuildOutcome(ok=False, failed=["test.salesmart.x: Got 2 results"], nodes=3)
+        row = [r for r in SAMPLE_KPI_ROWS if r["metric_id"] == "revenue"][0] | {"value": state["marts_value"]}
+        write_kpi_table(settings_arg.build_db, [row])
+        return build.BuildOutcome(ok=True, nodes=3)
+
+    monkeypatch.setattr(build, "run_dbt_build", fake_build)
+    return state
+
+
+def published_value(path: Path) -> float:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select value from marts.kpi_metric_values").fetchone()[0]
+
+
+def test_run_success_publishes_and_logs(runner: CliRunner, settings: Settings, fake_pipeline: dict) -> None:
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 0, result.output
+    assert published_value(settings.published_db) == 7.0
+    text = " ".join(result.output.split())
+    assert "load: 2 file(s) (1 loaded, 1 rejected); 9 row(s) loaded, 1 rejected" in text
+    assert "rejected file crm/accounts/a.csv: missing column account_id" in text
+    assert "validate: Great Expectations suites not implemented yet (see issue: data quality)" in text
+    assert "run complete: the published mart is up to date" in text
+    records = runlog.read_log(settings.runs_log)
+    assert [(r["step"], r["status"]) for r in records] == [
+        ("load", "warn"),
+        ("validate", "ok"),
+        ("build", "ok"),
+        ("publish", "ok"),
+    ]
+    assert len({r["run_id"] for r in records}) == 1
+    assert records[0]["details"]["rows_loaded"] == 9
+    assert records[0]["details"]["rejected_files"] == ["crm/accounts/a.csv"]
+    assert records[3]["details"]["tables"] == 1
+
+
+def test_run_stops_at_failed_build_and_keeps_published(
+    runner: CliRunner, settings: Settings, fake_pipeline: dict
+) -> None:
+    assert runner.invoke(app, ["run"]).exit_code == 0
+    fake_pipeline.update(build_ok=False)
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "failed test.salesmart.x: Got 2 results" in text
+    assert "run stopped at build: the published mart is unchanged" in text
+    assert published_value(settings.published_db) == 7.0
+    second_run = [r for r in runlog.read_log(settings.runs_log)][4:]
+    assert [(r["step"], r["status"]) for r in second_run] == [
+        ("load", "warn"),
+        ("validate", "ok"),
+        ("build", "failed"),
+    ]
+
+
+def test_second_writer_is_refused(runner: CliRunner, settings: Settings, fake_pipeline: dict) -> None:
+    with runlog.run_lock(settings):
+        result = runner.invoke(app, ["run"])
+    assert result.exit_code == 1
+    assert f"another salesmart run is using {settings.home}" in " ".join(result.output.split())
+    assert not settings.published_db.exists()
+    # released: the next run goes through
+    assert runner.invoke(app, ["run"]).exit_code == 0
+
+
+def test_dbt_args(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SALESMART_PROJECT_DIR", str(tmp_path))
+    monkeypatch.setenv("SALESMART_AS_OF", "2025-02-14")
+    args = build.dbt_args(Settings.from_env(), full_refresh=True, select="kpi_pipeline+ stg_crm__users")
+    assert args == [
+        "build",
+        "--project-dir",
+        str(tmp_path),
+        "--profiles-dir",
+        str(tmp_path / "profiles"),
+        "--full-refresh",
+        "--select",
+        "kpi_pipeline+",
+        "stg_crm__users",
+        "--vars",
+        '{"as_of_date": "2025-02-14"}',
+    ]
