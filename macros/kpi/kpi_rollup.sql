@@ -1,0 +1,104 @@
+{#-
+    kpi_rollup(relation, date_column, dimensions, measures, grain_column=none, include_total=true)
+
+    Aggregates event rows into KPI slices: one row per (period_grain, period_start, dimension_name,
+    dimension_value) with at least one event, for month, quarter and year (fiscal), restricted to the
+    periods of int_reporting_periods.
+
+    relation       a ref(), source() or the name of a CTE: one row per event
+    date_column    the event's reporting date (a date; use reporting_date(ts) upstream for timestamps)
+    dimensions     list of dimension names; each is a column of `relation` named after the dimension.
+                   Values are cast to varchar; null becomes 'unknown'.
+    measures       dict {column_name: aggregate SQL over the event rows}, e.g. {'calls_made': 'count(*)'}
+    grain_column   for snapshots: a column of `relation` holding the grain the row belongs to; a row then
+                   feeds only periods of that grain (date_column is any date inside its period)
+    include_total  false leaves out the 'total' slice (e.g. stage_conversion_rate)
+
+    Returns a query without a WITH clause, so it can sit inside a CTE.
+-#}
+{% macro kpi_rollup(relation, date_column, dimensions, measures, grain_column=none, include_total=true) -%}
+    {%- if measures is not mapping or measures | length == 0 -%}
+        {{ exceptions.raise_compiler_error("kpi_rollup: measures must be a non-empty dict {name: aggregate SQL}") }}
+    {%- endif -%}
+    {%- set grains = [('month', 'month_start'), ('quarter', 'fiscal_quarter_start'), ('year', 'fiscal_year_start')] -%}
+    {%- set slices = (['total'] if include_total else []) + (dimensions | list) -%}
+    {%- set branches = [] -%}
+    {%- for grain, start_column in grains -%}
+        {%- for slice in slices -%}
+            {%- set dimension_value = "'total'" if slice == 'total'
+                else "coalesce(cast(kpi_events." ~ slice ~ " as " ~ dbt.type_string() ~ "), 'unknown')" -%}
+            {%- set branch -%}
+    select
+        '{{ grain }}' as period_grain,
+        kpi_days.{{ start_column }} as period_start,
+        '{{ slice }}' as dimension_name,
+        {{ dimension_value }} as dimension_value,
+        {%- for name, expression in measures.items() %}
+        {{ expression }} as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ relation }} as kpi_events
+    inner join {{ ref('int_calendar_days') }} as kpi_days
+        on kpi_days.date_day = kpi_events.{{ date_column }}
+    inner join {{ ref('int_reporting_periods') }} as kpi_periods
+        on kpi_periods.period_grain = '{{ grain }}'
+        and kpi_periods.period_start = kpi_days.{{ start_column }}
+    {%- if grain_column is not none %}
+    where kpi_events.{{ grain_column }} = '{{ grain }}'
+    {%- endif %}
+    group by
+        kpi_days.{{ start_column }}{{ "," if slice != 'total' }}
+        {%- if slice != 'total' %}
+        {{ dimension_value }}
+        {%- endif %}
+            {%- endset -%}
+            {%- do branches.append(branch) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ branches | join('\n    union all\n') }}
+{%- endmacro %}
+
+
+{#-
+    kpi_slice_keys(ctes)
+
+    The keys of a family model: every (period_grain, period_start, 'total', 'total') of
+    int_reporting_periods plus every key found in the given CTEs (each the output of kpi_rollup).
+    Left join each rollup CTE to these keys and coalesce counts to 0.
+-#}
+{% macro kpi_slice_keys(ctes) -%}
+    select
+        period_grain,
+        period_start,
+        'total' as dimension_name,
+        'total' as dimension_value
+    from {{ ref('int_reporting_periods') }}
+    {%- for cte in ctes %}
+    union
+    select
+        period_grain,
+        period_start,
+        dimension_name,
+        dimension_value
+    from {{ cte }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- value / denominator, null when the denominator is 0 or null (metrics.yml 'rates'). -#}
+{% macro kpi_ratio(numerator, denominator) -%}
+    cast({{ numerator }} as {{ type_double() }}) / nullif(cast({{ denominator }} as {{ type_double() }}), 0)
+{%- endmacro %}
+
+
+{#- SQL condition: the row's dimension_name is one the metric is reported on ('total' when the catalog
+    says has_total, plus its dims). Use it to null a metric's column on other slices of a family model. -#}
+{% macro kpi_slice_applies(metric_id, relation_alias=none) -%}
+    {%- set catalog = metric_catalog() -%}
+    {%- if metric_id not in catalog -%}
+        {{ exceptions.raise_compiler_error("kpi_slice_applies: '" ~ metric_id ~ "' is not in metrics.yml") }}
+    {%- endif -%}
+    {%- set entry = catalog[metric_id] -%}
+    {%- set names = (['total'] if entry['has_total'] else []) + entry['dims'] -%}
+    {%- set column = (relation_alias ~ '.' if relation_alias else '') ~ 'dimension_name' -%}
+    {{ column }} in ('{{ names | join("', '") }}')
+{%- endmacro %}

@@ -1,0 +1,54 @@
+{#- One row: the first and last event dates in the data and the as-of date.
+    Add an event source here when a new family brings event tables the list does not cover. -#}
+{%- set event_dates = [
+    ('stg_crm__opportunities', reporting_date('created_at')),
+    ('stg_crm__opportunities', reporting_date('closed_at')),
+    ('stg_crm__opportunity_history', reporting_date('changed_at')),
+    ('stg_crm__leads', reporting_date('created_at')),
+    ('stg_crm__activities', reporting_date('created_at')),
+    ('stg_crm__orders', 'order_date'),
+    ('stg_crm__nps_responses', reporting_date('responded_at')),
+    ('stg_crm__support_tickets', reporting_date('opened_at')),
+    ('stg_crm__user_events', reporting_date('event_at')),
+    ('stg_email__messages', reporting_date('sent_at')),
+    ('stg_marketing__ad_performance_daily', 'performance_date'),
+    ('stg_marketing__costs', 'cost_date'),
+    ('stg_marketing__social_engagements', reporting_date('occurred_at')),
+    ('stg_hr__applications', reporting_date('applied_at')),
+    ('stg_hr__training_enrollments', reporting_date('enrolled_at')),
+    ('stg_hr__time_entries', 'work_date'),
+] -%}
+
+with
+
+event_dates as (
+    {%- for model_name, date_expr in event_dates %}
+    select {{ date_expr }} as event_date
+    from {{ ref(model_name) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+bounds as (
+    select
+        min(event_date) as first_event_date,
+        max(event_date) as last_event_date
+    from event_dates
+),
+
+final as (
+    select
+        first_event_date,
+        last_event_date,
+        {%- set literal = as_of_date_literal() %}
+        {%- if literal is none %}
+        last_event_date as as_of_date
+        {%- else %}
+        {{ literal }} as as_of_date
+        {%- endif %}
+    from bounds
+)
+
+select * from final

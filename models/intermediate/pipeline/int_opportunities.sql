@@ -1,0 +1,97 @@
+{#- Non-deleted opportunities with their KPI dimensions (owner rep and team, account segment, industry,
+    territory and region, lead source_channel), reporting dates and amount_reporting converted at
+    closed_at's reporting date. -#}
+
+with
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+users as (
+    select * from {{ ref('stg_crm__users') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+territories as (
+    select * from {{ ref('stg_crm__territories') }}
+),
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+fx_rates_daily as (
+    select * from {{ ref('int_fx_rates_daily') }}
+),
+
+live_opportunities as (
+    select
+        opportunity_id,
+        account_id,
+        owner_user_id,
+        lead_id,
+        opportunity_type,
+        stage_name,
+        amount,
+        currency_code,
+        close_date,
+        is_closed,
+        is_won,
+        is_closed and not is_won as is_lost,
+        closed_at,
+        lost_reason,
+        created_at,
+        {{ reporting_date('created_at') }} as created_date,
+        {{ reporting_date('closed_at') }} as closed_date
+    from opportunities
+    where not is_deleted
+),
+
+final as (
+    select
+        live_opportunities.opportunity_id,
+        live_opportunities.account_id,
+        live_opportunities.owner_user_id,
+        live_opportunities.lead_id,
+        users.team,
+        accounts.segment,
+        accounts.industry,
+        accounts.territory_id,
+        territories.region,
+        leads.source_channel,
+        live_opportunities.opportunity_type,
+        live_opportunities.stage_name,
+        live_opportunities.is_closed,
+        live_opportunities.is_won,
+        live_opportunities.is_lost,
+        live_opportunities.lost_reason,
+        live_opportunities.amount,
+        live_opportunities.currency_code,
+        fx_rates_daily.rate_to_reporting as closed_rate_to_reporting,
+        live_opportunities.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
+        live_opportunities.close_date,
+        live_opportunities.created_at,
+        live_opportunities.closed_at,
+        live_opportunities.created_date,
+        live_opportunities.closed_date,
+        {{ days_between('live_opportunities.created_date', 'live_opportunities.closed_date') }}
+            as sales_cycle_days
+    from live_opportunities
+    left join users
+        on users.user_id = live_opportunities.owner_user_id
+    left join accounts
+        on accounts.account_id = live_opportunities.account_id
+    left join territories
+        on territories.territory_id = accounts.territory_id
+    left join leads
+        on leads.lead_id = live_opportunities.lead_id
+    left join fx_rates_daily
+        on fx_rates_daily.currency_code = live_opportunities.currency_code
+        and fx_rates_daily.rate_date = live_opportunities.closed_date
+)
+
+select * from final

@@ -1,0 +1,53 @@
+"""The generated catalog files must match metrics.yml, and bad entries must fail with a clear message."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from salesmart import catalog
+from salesmart.contract import load_metric_catalog
+
+
+def test_generated_files_match_metrics_yml() -> None:
+    drifted = catalog.drifted_files()
+    assert drifted == [], f"regenerate with `python -m salesmart.catalog`: {drifted}"
+
+
+def test_seed_holds_every_metric_with_its_fields() -> None:
+    rows = list(csv.DictReader(io.StringIO(catalog.rendered_files()[catalog.SEED_PATH])))
+    assert len(rows) == 62
+    by_id = {r["metric_id"]: r for r in rows}
+    assert by_id["win_rate"]["family"] == "pipeline"
+    assert by_id["win_rate"]["model"] == "kpi_pipeline"
+    assert by_id["win_rate"]["unit"] == "ratio"
+    assert by_id["win_rate"]["dims"] == "rep|team|segment|opportunity_type"
+    assert by_id["sales_cycle_days"]["direction"] == "lower"
+    assert by_id["customer_acquisition_cost"]["dims"] == ""
+    # only stage_conversion_rate says "no total row"
+    assert [r["metric_id"] for r in rows if r["has_total"] == "false"] == ["stage_conversion_rate"]
+
+
+def test_bad_direction_names_file_metric_and_field() -> None:
+    spec = load_metric_catalog()
+    bad = {"families": spec["families"], "metrics": {"win_rate": dict(spec["metrics"]["win_rate"])}}
+    bad["metrics"]["win_rate"]["direction"] = "up"
+    with pytest.raises(catalog.CatalogError, match=r"metrics.yml: metric 'win_rate': field 'direction'"):
+        catalog.parse_metrics(bad)
+
+
+def test_unknown_family_is_rejected() -> None:
+    spec = load_metric_catalog()
+    bad = {"families": spec["families"], "metrics": {"x": dict(spec["metrics"]["win_rate"], family="nope")}}
+    with pytest.raises(catalog.CatalogError, match=r"metric 'x': field 'family' is 'nope'"):
+        catalog.parse_metrics(bad)
+
+
+def test_ordered_stages_macro_matches_contract() -> None:
+    from salesmart.contract import opportunity_stages
+
+    text = (catalog.REPO_ROOT / "macros/kpi/crm_stages.sql").read_text(encoding="utf-8")
+    quoted = ", ".join(f"'{s}'" for s in opportunity_stages()["ordered"])
+    assert f"return([{quoted}])" in text
