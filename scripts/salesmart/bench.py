@@ -561,6 +561,8 @@ def _fmt(value: Any, digits: int = 2) -> str:
         return "n/a"
     if isinstance(value, float):
         return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return str(value)
 
 
