@@ -144,7 +144,8 @@ def generate(
 ) -> dict[str, int]:
     """Write every raw contract table under `out_dir/<system>/<table>/` and return rows per 'system.table'.
 
-    `out_dir` is emptied of earlier generated systems first, so reruns with the same seed give identical files.
+    Earlier generated system folders under `out_dir` are removed first, so a rerun with the same seed
+    gives byte-identical files.
     """
     if scale <= 0:
         raise ValueError(f"generate: scale must be > 0, got {scale}")
@@ -202,15 +203,28 @@ class _Gen:
         off[hit] = self.rng.choice(OFFSETS_MIN, hit.sum())
         return off
 
-    def in_active(self, who: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """n (user, time) pairs: users from `who` weighted by time active in the window, time uniform in it."""
-        a, b = self.act_from[who], self.act_to[who]
-        w = np.maximum(b - a, 0).astype(float)
+    def in_active(self, who: np.ndarray, n: int, lead_in: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """n (user, time) pairs: users from `who` weighted by time employed in the window (extended
+        `lead_in` seconds before it), time uniform in that span."""
+        a = np.maximum(self.hire, self.T0 - lead_in) if lead_in else self.act_from
+        w = np.maximum(self.act_to[who] - a[who], 0).astype(float)
         pick = who[self.rng.choice(len(who), n, p=w / w.sum())]
-        t = self.act_from[pick] + (self.rng.random(n) * (self.act_to[pick] - self.act_from[pick])).astype(
-            np.int64
-        )
+        t = a[pick] + (self.rng.random(n) * (self.act_to[pick] - a[pick])).astype(np.int64)
         return pick, t
+
+    def lead_time(self, idx: np.ndarray, max_gap: int) -> np.ndarray:
+        """A time within `max_gap` after each lead's creation, inside the window."""
+        lo = np.maximum(self.lead_created[idx], self.T0)
+        hi = np.maximum(np.minimum(lo + max_gap, self.T1 - HOUR), lo)
+        return lo + (self.rng.random(len(idx)) * (hi - lo)).astype(np.int64)
+
+    def opp_pick(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """k (opportunity, time) pairs for touches: deals alive in the window, time inside the window."""
+        o = self.opp
+        live = np.flatnonzero(o["end_t"] > self.T0 + DAY)
+        idx = live[self.rng.integers(0, len(live), k)]
+        lo = np.maximum(o["created"][idx], self.T0)
+        return idx, lo + (self.rng.random(k) * (o["end_t"][idx] - lo)).astype(np.int64)
 
     def pick_in_range(self, first: np.ndarray, count: np.ndarray) -> np.ndarray:
         return first + (self.rng.random(len(first)) * count).astype(np.int64)
@@ -380,7 +394,7 @@ class _Gen:
     # ------------------------------------------------------------------ accounts and contacts
     def accounts(self) -> None:
         rng = self.rng
-        na = max(300, round(20_000 * self.scale))
+        na = max(150, round(20_000 * self.scale))
         terr = rng.choice(len(TERRITORIES), na, p=TERR_WEIGHTS / TERR_WEIGHTS.sum())
         seg = rng.choice(3, na, p=[0.6, 0.3, 0.1])
         created = np.where(
@@ -478,11 +492,12 @@ class _Gen:
     def opportunities(self) -> None:
         rng = self.rng
         stages = opportunity_stages()["ordered"]
-        no = max(600, round(100_000 * self.flow))
+        no = max(300, round(100_000 * self.flow))
         otype = rng.choice(3, no, p=[0.6, 0.25, 0.15])
-        owner, created = self.in_active(self.reps, no)
+        # a quarter of lead-in before the window, so the first months already have a pipeline
+        owner, created = self.in_active(self.reps, no, lead_in=90 * DAY)
         created = self.biz(created)
-        created = np.clip(created, self.T0, self.T1 - DAY)
+        created = np.clip(created, self.T0 - 90 * DAY, self.T1 - DAY)
         prospects = np.flatnonzero(~self.acc_customer)
         customers = np.flatnonzero(self.acc_customer)
         acc = np.where(
@@ -661,7 +676,7 @@ class _Gen:
         o = self.opp
         conv_opp = np.flatnonzero((o["type"] == 0) & (rng.random(o["n"]) < 0.4))
         nconv = len(conv_opp)
-        nl = max(1500, round(200_000 * self.flow), nconv * 5)
+        nl = max(800, round(200_000 * self.flow), nconv * 5)
         nfree = nl - nconv
         # converted leads first (ids 0..nconv-1), then the rest
         src = rng.choice(len(LEAD_SOURCES), nl, p=LEAD_SOURCE_P)
@@ -832,8 +847,8 @@ class _Gen:
         s_mrr = np.round(np.concatenate([b_mrr, o["amount"][wnew] / 12]), 2)
         s_cur = np.concatenate([self.acc_cur[base], o["cur"][wnew]])
         nsub = nb + nn
-        # churn: about 12% of starting customers and 3% of new subscriptions end inside the window
-        ends = np.concatenate([rng.random(nb) < 0.12 * min(self.flow / self.scale, 2), rng.random(nn) < 0.03])
+        # churn: about 20% a year of starting customers and 3% of new subscriptions end inside the window
+        ends = np.concatenate([rng.random(nb) < 0.2 * min(self.flow / self.scale, 2), rng.random(nn) < 0.03])
         lo = np.maximum(s_start + 30 * DAY, self.T0)
         end = np.where(
             ends & (lo < self.T1 - DAY),
@@ -858,17 +873,17 @@ class _Gen:
             old_share=0.3,
             old_values=lambda idx: {"end_date": NAT},
         )
+        wm = np.searchsorted(self.month_bounds, o["close_t"][won], side="right") - 1
+        inw = (wm >= 0) & (wm < self.months)
         self.bookings_usd = np.bincount(
-            np.searchsorted(self.month_bounds, o["close_t"][won], side="right") - 1,
-            o["amount"][won] / LOCAL_PER_USD[o["cur"][won]],
-            self.months,
+            wm[inw], (o["amount"][won] / LOCAL_PER_USD[o["cur"][won]])[inw], self.months
         )[: self.months]
 
     # ------------------------------------------------------------------ email
     def emails(self) -> None:
         rng = self.rng
         o = self.opp
-        nmsg = max(6000, round(10_000_000 * self.flow / 2.2))
+        nmsg = max(3000, round(10_000_000 * self.flow / 2.05))
         # first touches of leads (about 40% by email), then sales follow-ups, then marketing sends
         touched = rng.random(self.n_leads) < 0.85
         by_email = touched & (rng.random(self.n_leads) < 0.4)
@@ -877,16 +892,15 @@ class _Gen:
         ft_t = self.lead_created[ft_lead] + (np.exp(rng.normal(np.log(20), 1.0, len(ft_lead))) * HOUR).astype(
             np.int64
         )
-        keep = ft_t < self.T1
+        keep = (ft_t < self.T1) & (ft_t >= self.T0)
         ft_lead, ft_t = ft_lead[keep], ft_t[keep]
         nft = len(ft_lead)
         n_sales = max(0, round(nmsg * 0.62) - nft)
         n_lead_f = round(n_sales * 0.4)
         n_opp_f = n_sales - n_lead_f
         fl = rng.integers(0, self.n_leads, n_lead_f)
-        fl_t = self.lead_created[fl] + self.secs(n_lead_f, DAY, 40 * DAY)
-        fo = rng.integers(0, o["n"], n_opp_f)
-        fo_t = o["created"][fo] + (rng.random(n_opp_f) * (o["end_t"][fo] - o["created"][fo])).astype(np.int64)
+        fl_t = self.lead_time(fl, 40 * DAY)
+        fo, fo_t = self.opp_pick(n_opp_f)
         n_mkt = max(0, nmsg - nft - n_sales)
         mc = np.flatnonzero(self.camp_channel == 2)
         m_camp = mc[rng.integers(0, len(mc), n_mkt)]
@@ -1001,7 +1015,7 @@ class _Gen:
     def activities(self) -> None:
         rng = self.rng
         o = self.opp
-        na = max(20_000, round(3_000_000 * self.flow))
+        na = max(8_000, round(3_000_000 * self.flow))
         # first-touch calls to leads
         ftl = np.flatnonzero(self.lead_touch_call)
         ft_t = self.lead_created[ftl] + (np.exp(rng.normal(np.log(20), 1.0, len(ftl))) * HOUR).astype(
@@ -1013,9 +1027,8 @@ class _Gen:
         n_lc = round(n_calls * 0.45)
         n_oc = n_calls - n_lc
         cl = rng.integers(0, self.n_leads, n_lc)
-        cl_t = self.lead_created[cl] + self.secs(n_lc, HOUR, 30 * DAY)
-        co = rng.integers(0, o["n"], n_oc)
-        co_t = o["created"][co] + (rng.random(n_oc) * (o["end_t"][co] - o["created"][co])).astype(np.int64)
+        cl_t = self.lead_time(cl, 30 * DAY)
+        co, co_t = self.opp_pick(n_oc)
         c_owner = np.concatenate([self.lead_owner[ftl], self.lead_owner[cl], o["owner"][co]])
         c_lead = np.concatenate([ftl, cl, np.full(n_oc, -1)])
         c_acc = np.concatenate([np.full(len(ftl) + n_lc, -1), o["acc"][co]])
@@ -1053,21 +1066,15 @@ class _Gen:
         future |= m_at >= self.T1 - 2 * DAY
         m_status = np.where(future, 0, rng.choice([1, 2, 3], nm, p=[0.78, 0.1, 0.12]))
         # proposals: when the deal entered the proposal stage; demos and tasks on deals
-        hp = np.flatnonzero(self.hist_stage == 3)
+        hp = np.flatnonzero((self.hist_stage == 3) & (self.hist_t >= self.T0))
         p_opp = self.hist_opp[hp]
         p_t = self.hist_t[hp]
         n_demo = round(na * 0.05)
-        d_opp = rng.integers(0, o["n"], n_demo)
-        d_t = self.biz(
-            o["created"][d_opp]
-            + (rng.random(n_demo) * (o["end_t"][d_opp] - o["created"][d_opp])).astype(np.int64)
-        )
+        d_opp, d_t = self.opp_pick(n_demo)
+        d_t = self.biz(d_t)
         n_task = max(0, na - nc - nm - len(p_opp) - n_demo)
-        t_opp = rng.integers(0, o["n"], n_task)
-        t_t = self.biz(
-            o["created"][t_opp]
-            + (rng.random(n_task) * (o["end_t"][t_opp] - o["created"][t_opp])).astype(np.int64)
-        )
+        t_opp, t_t = self.opp_pick(n_task)
+        t_t = self.biz(t_t)
         x_opp = np.concatenate([p_opp, d_opp, t_opp])
         x_t = np.clip(np.concatenate([p_t, d_t, t_t]), self.T0, self.T1 - 3 * HOUR)
         nx = len(x_opp)
@@ -1170,7 +1177,7 @@ class _Gen:
         score = np.where(
             rng.random(nn) < 0.45,
             rng.integers(9, 11, nn),
-            np.where(rng.random(nn) < 0.55, rng.integers(7, 9, nn), rng.integers(0, 7, nn)),
+            np.where(rng.random(nn) < 0.6, rng.integers(7, 9, nn), rng.integers(0, 7, nn)),
         )
         t = self.T0 + self.secs(nn, 0, self.T1 - self.T0 - 1)
         comment = np.where(rng.random(nn) < 0.4, rng.integers(0, 4, nn), -1)
@@ -1219,7 +1226,9 @@ class _Gen:
         uu = np.repeat(users, len(wd))
         dd = np.tile(wd, len(users))
         active = (dd >= self.act_from[uu] // DAY * DAY) & (dd < self.act_to[uu])
-        p_login = np.where(self.role[uu] <= 1, 0.85 * np.minimum(self.rep_skill[uu], 1.1), 0.7)
+        # some people rarely open the CRM, so adoption is not trivially 100%
+        habit = self.u(self.n_users, 0.3, 0.97)
+        p_login = habit[uu]
         login = active & (rng.random(len(uu)) < p_login)
         edits = np.where(login, rng.poisson(2.5, len(uu)), 0)
         per = login + edits
@@ -1352,7 +1361,7 @@ class _Gen:
             leads_cd[cc, dd] / conv[cc] + rng.poisson(20 * max(self.scale, 0.05), len(cc))
         ).astype(np.int64)
         impressions = np.round(clicks / ctr[cc] * self.u(len(cc), 0.9, 1.1)).astype(np.int64) + 1
-        cpc = self.u(self.n_camp, 0.8, 3.5)
+        cpc = self.u(self.n_camp, 2.0, 8.0)
         cur = self.camp_currency[cc]
         spend = np.round(clicks * cpc[cc] * self.u(len(cc), 0.9, 1.1) * LOCAL_PER_USD[cur], 2)
         self.w.write(
@@ -1377,8 +1386,8 @@ class _Gen:
             "travel": 400 * n_sales,
         }
         mkt_cat = {
-            "agency": 15_000 * max(self.scale, 0.05),
-            "tools": 3_000 * max(self.scale, 0.1),
+            "agency": self.bookings_usd.mean() * 0.04,
+            "tools": self.bookings_usd.mean() * 0.01,
             "events": 0.0,
             "content": 0.0,
         }
@@ -1403,7 +1412,7 @@ class _Gen:
                                 1,
                                 cat,
                                 int(c),
-                                8_000.0 * max(self.scale, 0.05) * 10,
+                                self.bookings_usd.mean() * 0.01,
                                 int(self.camp_currency[c]),
                             )
                         )

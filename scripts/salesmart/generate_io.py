@@ -132,7 +132,8 @@ class LandingWriter:
                 if use_offsets:
                     local = f"strftime({q} + to_minutes(_off), '{TS_FORMAT}')"
                     suffix = (
-                        "(case when _off < 0 then '-' else '+' end) || lpad((abs(_off) // 60)::varchar, 2, '0')"
+                        "(case when _off < 0 then '-' else '+' end)"
+                        " || lpad((abs(_off) // 60)::varchar, 2, '0')"
                         " || ':' || lpad((abs(_off) % 60)::varchar, 2, '0')"
                     )
                     expr = f"case when _off = 0 then {plain} else {local} || {suffix} end"
