@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -274,16 +275,18 @@ def _csv_header(path: Path, source_file: str) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _duckdb_reason(exc: Exception) -> str:
-    """DuckDB's message without the offending line's content (it may hold PII) and without the hints."""
+def _duckdb_reason(exc: Exception, path: Path, source_file: str) -> str:
+    """DuckDB's message without the offending line's content (it may hold PII), the hints and the SQL."""
     kept = []
-    for line in str(exc).splitlines():
+    for line in str(exc).replace(str(path), source_file).splitlines():
         line = line.strip()
-        if line.startswith(("Possible", "* ", "file =")) or "=" in line and "(Set By" in line:
+        if line.startswith(("Possible", "* ", "file =", "LINE ")) or "=" in line and "(Set By" in line:
             break
         if not line or line.startswith("Original Line"):
             continue
-        kept.append(line.removeprefix("Invalid Input Error: ").removeprefix("IO Error: "))
+        for prefix in ("Invalid Input Error: ", "IO Error: ", "Invalid Error: "):
+            line = line.removeprefix(prefix)
+        kept.append(line)
     return "; ".join(kept) or type(exc).__name__
 
 
@@ -329,8 +332,9 @@ def _stage_rows(
     """Read the file into temp table _rows (all VARCHAR, columns c0..cN in file order).
 
     Returns the header names and the offset from rowid to the line number (CSV: header is line 1;
-    Parquet: 1-based row number). A parallel CTAS keeps file order, so rowid is the record number; it
-    must run in autocommit (rowids of uncommitted rows are offset).
+    Parquet: 1-based row number; a CSV record with a quoted line break counts as one line). A parallel
+    CTAS keeps file order, so rowid is the record number; it must run in autocommit (rowids of
+    uncommitted rows are offset).
     """
     con.execute("drop table if exists _rows")
     if path.suffix.lower() == ".csv":
@@ -345,7 +349,9 @@ def _stage_rows(
                 [str(path)],
             )
         except duckdb.Error as exc:
-            raise FileRejected(f"{source_file}: cannot be read as CSV: {_duckdb_reason(exc)}") from None
+            raise FileRejected(
+                f"{source_file}: cannot be read as CSV: {_duckdb_reason(exc, path, source_file)}"
+            ) from None
         return names, 2
     if path.stat().st_size == 0:
         raise FileRejected(f"{source_file}: file is empty (0 bytes); expected a Parquet file")
@@ -355,7 +361,9 @@ def _stage_rows(
         select = ", ".join(f"cast({quote_ident(n)} as varchar) as c{i}" for i, n in enumerate(names))
         con.execute(f"create temp table _rows as select {select} from read_parquet(?)", [str(path)])
     except duckdb.Error as exc:
-        raise FileRejected(f"{source_file}: cannot be read as Parquet: {_duckdb_reason(exc)}") from None
+        raise FileRejected(
+            f"{source_file}: cannot be read as Parquet: {_duckdb_reason(exc, path, source_file)}"
+        ) from None
     return names, 1
 
 
@@ -583,10 +591,16 @@ def _process_file(
     return res
 
 
-def load_landing(db_path: Path, landing: Path) -> LoadResult:
+def load_landing(
+    db_path: Path,
+    landing: Path,
+    *,
+    on_file: Callable[[FileResult, int, int], None] | None = None,
+) -> LoadResult:
     """Land every new file of the landing into raw_<system>.<table>; one batch per call.
 
     A file whose sha256 was already loaded is skipped, so re-running adds no rows.
+    on_file(result, files_done, files_total) is called after each file (for a progress bar).
     """
     started = time.perf_counter()
     landing = Path(landing)
@@ -598,11 +612,14 @@ def load_landing(db_path: Path, landing: Path) -> LoadResult:
     try:
         # Timestamps with an offset are converted to UTC by casting through TIMESTAMPTZ in this zone.
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")  # the CLI shows its own progress
+        con.execute("begin transaction")  # one commit for the 34 tables, not one each
         ensure_raw_tables(con)
+        con.execute("commit")
         batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
-        next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from meta.loaded_files").fetchone()[
-            0
-        ]
+        (next_file_id,) = con.execute(
+            "select coalesce(max(file_id), 0) + 1 from meta.loaded_files"
+        ).fetchone()
         con.execute(
             "insert into meta.load_batches (batch_id, landing, started_at, status) "
             "values (?, ?, ?, 'running')",
@@ -615,12 +632,15 @@ def load_landing(db_path: Path, landing: Path) -> LoadResult:
             ).fetchall()
         )
         result = LoadResult(batch_id=batch_id)
-        for path, table, early_error in _plan(landing):
+        plan = _plan(landing)
+        for path, table, early_error in plan:
             res = _process_file(con, landing, path, table, early_error, batch_id, next_file_id, loaded_hashes)
             next_file_id += 1
             if res.status == "loaded":
                 loaded_hashes[res.file_sha256] = res.source_file
             result.files.append(res)
+            if on_file is not None:
+                on_file(res, len(result.files), len(plan))
         con.execute(
             "update meta.load_batches set finished_at = ?, status = 'completed', files_seen = ?, "
             "files_loaded = ?, files_skipped = ?, files_rejected = ?, rows_read = ?, rows_loaded = ?, "
