@@ -1,33 +1,34 @@
 {#- One row: the first and last event dates in the data and the as-of date.
     Add an event source here when a new family brings event tables the list does not cover. -#}
 {%- set event_dates = [
-    ('stg_crm__opportunities', reporting_date('created_at')),
-    ('stg_crm__opportunities', reporting_date('closed_at')),
-    ('stg_crm__opportunity_history', reporting_date('changed_at')),
-    ('stg_crm__leads', reporting_date('created_at')),
-    ('stg_crm__activities', reporting_date('created_at')),
-    ('stg_crm__orders', 'order_date'),
-    ('stg_crm__nps_responses', reporting_date('responded_at')),
-    ('stg_crm__support_tickets', reporting_date('opened_at')),
-    ('stg_crm__user_events', reporting_date('event_at')),
-    ('stg_email__messages', reporting_date('sent_at')),
-    ('stg_marketing__ad_performance_daily', 'performance_date'),
-    ('stg_marketing__costs', 'cost_date'),
-    ('stg_marketing__social_engagements', reporting_date('occurred_at')),
-    ('stg_hr__applications', reporting_date('applied_at')),
-    ('stg_hr__training_enrollments', reporting_date('enrolled_at')),
-    ('stg_hr__time_entries', 'work_date'),
+    ('stg_crm__opportunities', 'not is_deleted', reporting_date('created_at')),
+    ('stg_crm__opportunities', 'not is_deleted', reporting_date('closed_at')),
+    ('stg_crm__opportunity_history', 'true', reporting_date('changed_at')),
+    ('stg_crm__leads', 'not is_deleted', reporting_date('created_at')),
+    ('stg_crm__activities', 'not is_deleted', reporting_date('created_at')),
+    ('stg_crm__orders', 'true', 'order_date'),
+    ('stg_crm__nps_responses', 'true', reporting_date('responded_at')),
+    ('stg_crm__support_tickets', 'true', reporting_date('opened_at')),
+    ('stg_crm__user_events', 'true', reporting_date('event_at')),
+    ('stg_email__messages', 'true', reporting_date('sent_at')),
+    ('stg_marketing__ad_performance_daily', 'true', 'performance_date'),
+    ('stg_marketing__costs', 'true', 'cost_date'),
+    ('stg_marketing__social_engagements', 'true', reporting_date('occurred_at')),
+    ('stg_hr__applications', 'true', reporting_date('applied_at')),
+    ('stg_hr__training_enrollments', 'true', reporting_date('enrolled_at')),
+    ('stg_hr__time_entries', 'true', 'work_date'),
 ] -%}
 
 with
 
 event_dates as (
-    {%- for model_name, date_expr in event_dates %}
-    select {{ date_expr }} as event_date
-    from {{ ref(model_name) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+    {%- for model_name, condition, date_expr in event_dates %}
+        select {{ date_expr }} as event_date
+        from {{ ref(model_name) }}
+        where {{ condition }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -46,7 +47,7 @@ final as (
         {%- if literal is none %}
         last_event_date as as_of_date
         {%- else %}
-        {{ literal }} as as_of_date
+            {{ literal }} as as_of_date
         {%- endif %}
     from bounds
 )

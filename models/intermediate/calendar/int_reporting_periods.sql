@@ -16,16 +16,18 @@ calendar_days as (
 
 periods as (
     {%- for grain, start_column in grains %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        calendar_days.{{ start_column }} as period_start
-    from calendar_days
-    cross join bounds
-    where calendar_days.{{ start_column }} >= {{ period_start(grain, month_start('coalesce(least(bounds.first_event_date, bounds.as_of_date), bounds.as_of_date)')) }}
-        and calendar_days.{{ start_column }} <= {{ period_start(grain, 'bounds.as_of_date') }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select distinct
+            '{{ grain }}' as period_grain,
+            calendar_days.{{ start_column }} as period_start
+        from calendar_days
+        cross join bounds
+        where
+            calendar_days.{{ start_column }}
+            >= {{ period_start(grain, month_start('coalesce(least(bounds.first_event_date, bounds.as_of_date), bounds.as_of_date)')) }}
+            and calendar_days.{{ start_column }} <= {{ period_start(grain, 'bounds.as_of_date') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -35,12 +37,12 @@ with_bounds as (
         periods.period_start,
         case periods.period_grain
             {%- for grain, _ in grains %}
-            when '{{ grain }}' then {{ add_months('periods.period_start', grain_months(grain)) }}
+                when '{{ grain }}' then {{ add_months('periods.period_start', grain_months(grain)) }}
             {%- endfor %}
         end as next_period_start,
         case periods.period_grain
             {%- for grain, _ in grains %}
-            when '{{ grain }}' then {{ add_months('periods.period_start', -1 * grain_months(grain)) }}
+                when '{{ grain }}' then {{ add_months('periods.period_start', -1 * grain_months(grain)) }}
             {%- endfor %}
         end as prior_period_start,
         {{ add_months('periods.period_start', '-12') }} as prior_year_start,

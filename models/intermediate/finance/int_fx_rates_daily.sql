@@ -29,15 +29,16 @@ foreign_days as (
         rate_validity.rate_to_reporting
     from rate_validity
     inner join calendar_days
-        on calendar_days.date_day >= rate_validity.rate_date
-        and (rate_validity.next_rate_date is null or calendar_days.date_day < rate_validity.next_rate_date)
+        on
+            rate_validity.rate_date <= calendar_days.date_day
+            and (rate_validity.next_rate_date is null or rate_validity.next_rate_date > calendar_days.date_day)
 ),
 
 reporting_days as (
     select
         '{{ var("reporting_currency") }}' as currency_code,
         date_day as rate_date,
-        cast(1 as {{ dbt.type_numeric() }}) as rate_to_reporting
+        cast(1 as {{ type_double() }}) as rate_to_reporting
     from calendar_days
 ),
 
@@ -45,13 +46,13 @@ final as (
     select
         currency_code,
         rate_date,
-        cast(rate_to_reporting as decimal(18, 8)) as rate_to_reporting
+        cast(rate_to_reporting as {{ type_double() }}) as rate_to_reporting
     from foreign_days
     union all
     select
         currency_code,
         rate_date,
-        cast(rate_to_reporting as decimal(18, 8)) as rate_to_reporting
+        cast(rate_to_reporting as {{ type_double() }}) as rate_to_reporting
     from reporting_days
 )
 

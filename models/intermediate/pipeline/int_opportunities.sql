@@ -82,16 +82,17 @@ final as (
             as sales_cycle_days
     from live_opportunities
     left join users
-        on users.user_id = live_opportunities.owner_user_id
+        on live_opportunities.owner_user_id = users.user_id
     left join accounts
-        on accounts.account_id = live_opportunities.account_id
+        on live_opportunities.account_id = accounts.account_id
     left join territories
-        on territories.territory_id = accounts.territory_id
+        on accounts.territory_id = territories.territory_id
     left join leads
-        on leads.lead_id = live_opportunities.lead_id
+        on live_opportunities.lead_id = leads.lead_id
     left join fx_rates_daily
-        on fx_rates_daily.currency_code = live_opportunities.currency_code
-        and fx_rates_daily.rate_date = live_opportunities.closed_date
+        on
+            live_opportunities.currency_code = fx_rates_daily.currency_code
+            and live_opportunities.closed_date = fx_rates_daily.rate_date
 )
 
 select * from final

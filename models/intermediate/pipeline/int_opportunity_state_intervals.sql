@@ -43,7 +43,7 @@ ordered_history as (
         ) as next_changed_at
     from opportunity_history
     inner join live_opportunities
-        on live_opportunities.opportunity_id = opportunity_history.opportunity_id
+        on opportunity_history.opportunity_id = live_opportunities.opportunity_id
 ),
 
 history_intervals as (
@@ -70,8 +70,9 @@ before_first_change as (
         ordered_history.changed_at as valid_to
     from live_opportunities
     inner join ordered_history
-        on ordered_history.opportunity_id = live_opportunities.opportunity_id
-        and ordered_history.change_number = 1
+        on
+            live_opportunities.opportunity_id = ordered_history.opportunity_id
+            and ordered_history.change_number = 1
     where live_opportunities.created_at < ordered_history.changed_at
 ),
 
@@ -115,7 +116,7 @@ final as (
         intervals.valid_to
     from intervals
     inner join live_opportunities
-        on live_opportunities.opportunity_id = intervals.opportunity_id
+        on intervals.opportunity_id = live_opportunities.opportunity_id
     -- two changes at the same instant leave an empty interval: the later row wins
     where intervals.valid_from < intervals.valid_to
 )
