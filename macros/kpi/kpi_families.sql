@@ -7,7 +7,7 @@
 {% macro kpi_families() -%}
     {%- set enabled = {} -%}
     {#- sales_outcomes -> kpi_sales_outcomes #}
-    {%- do enabled.update({'sales_outcomes': false}) -%}
+    {%- do enabled.update({'sales_outcomes': true}) -%}
     {#- sales_activity -> kpi_sales_activity #}
     {%- do enabled.update({'sales_activity': false}) -%}
     {#- pipeline -> kpi_pipeline #}

@@ -17,7 +17,7 @@ live_subscriptions as (
     select
         subscriptions.account_id,
         subscriptions.start_date,
-        subscriptions.end_date,
+        subscriptions.end_date
     from subscriptions
     left join accounts
         on accounts.account_id = subscriptions.account_id
@@ -35,7 +35,7 @@ with_prior_reach as (
             partition by account_id
             order by start_date, coalesce(end_date, cast('9999-12-31' as date))
             rows between unbounded preceding and 1 preceding
-        ) as prior_reach,
+        ) as prior_reach
     from live_subscriptions
 ),
 
@@ -50,7 +50,7 @@ islands as (
             partition by account_id
             order by start_date, coalesce(end_date, cast('9999-12-31' as date))
             rows between unbounded preceding and current row
-        ) as island_number,
+        ) as island_number
     from with_prior_reach
 ),
 
@@ -59,7 +59,7 @@ merged as (
         account_id,
         island_number,
         min(start_date) as active_from,
-        max(coalesce(end_date, cast('9999-12-31' as date))) as reach,
+        max(coalesce(end_date, cast('9999-12-31' as date))) as reach
     from islands
     group by
         account_id,
@@ -70,7 +70,7 @@ final as (
     select
         account_id,
         active_from,
-        case when reach < cast('9999-12-31' as date) then reach end as active_to,
+        case when reach < cast('9999-12-31' as date) then reach end as active_to
     from merged
 )
 

@@ -23,7 +23,7 @@ windows as (
         period_start,
         'period' as window_kind,
         period_start as window_start,
-        period_end as window_end,
+        period_end as window_end
     from periods
     union all
     select
@@ -31,7 +31,7 @@ windows as (
         period_start,
         'trailing_12m' as window_kind,
         {{ add_months(add_days('period_end', '1'), '-12') }} as window_start,
-        period_end as window_end,
+        period_end as window_end
     from periods
 ),
 
@@ -42,7 +42,7 @@ active_at_start as (
         windows.period_start,
         windows.window_kind,
         windows.window_end,
-        active_intervals.account_id,
+        active_intervals.account_id
     from windows
     inner join active_intervals
         on active_intervals.active_from <= windows.window_start
@@ -57,7 +57,7 @@ account_windows as (
         active_at_start.account_id,
         end_cover.account_id is null as is_lost,
         accounts.segment,
-        accounts.territory_id as territory,
+        accounts.territory_id as territory
     from active_at_start
     left join active_intervals as end_cover
         on end_cover.account_id = active_at_start.account_id
@@ -74,7 +74,7 @@ sliced as (
         window_kind,
         is_lost,
         'total' as dimension_name,
-        'total' as dimension_value,
+        'total' as dimension_value
     from account_windows
     {%- for dimension in ['segment', 'territory'] %}
     union all
@@ -84,7 +84,7 @@ sliced as (
         window_kind,
         is_lost,
         '{{ dimension }}' as dimension_name,
-        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value,
+        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
     from account_windows
     {%- endfor %}
 ),
@@ -98,7 +98,7 @@ aggregated as (
         sum(case when window_kind = 'period' then 1 else 0 end) as accounts_active_start,
         sum(case when window_kind = 'period' and is_lost then 1 else 0 end) as accounts_lost,
         sum(case when window_kind = 'trailing_12m' then 1 else 0 end) as accounts_active_start_12m,
-        sum(case when window_kind = 'trailing_12m' and is_lost then 1 else 0 end) as accounts_lost_12m,
+        sum(case when window_kind = 'trailing_12m' and is_lost then 1 else 0 end) as accounts_lost_12m
     from sliced
     group by
         period_grain,
@@ -113,14 +113,14 @@ keys as (
         period_grain,
         period_start,
         'total' as dimension_name,
-        'total' as dimension_value,
+        'total' as dimension_value
     from periods
     union
     select
         period_grain,
         period_start,
         dimension_name,
-        dimension_value,
+        dimension_value
     from aggregated
 ),
 
@@ -138,7 +138,7 @@ final as (
         {{ kpi_ratio('aggregated.accounts_lost', 'aggregated.accounts_active_start') }} as customer_churn_rate,
         {{ kpi_ratio('aggregated.accounts_active_start - aggregated.accounts_lost', 'aggregated.accounts_active_start') }}
             as customer_retention_rate,
-        {{ kpi_ratio('aggregated.accounts_lost_12m', 'aggregated.accounts_active_start_12m') }} as customer_churn_rate_12m,
+        {{ kpi_ratio('aggregated.accounts_lost_12m', 'aggregated.accounts_active_start_12m') }} as customer_churn_rate_12m
     from keys
     left join aggregated
         on aggregated.period_grain = keys.period_grain

@@ -19,7 +19,7 @@ booked_orders as (
     select
         orders.order_id,
         orders.account_id,
-        orders.order_date,
+        orders.order_date
     from orders
     left join accounts
         on accounts.account_id = orders.account_id
@@ -30,7 +30,7 @@ booked_orders as (
 first_dates as (
     select
         account_id,
-        min(order_date) as first_order_date,
+        min(order_date) as first_order_date
     from booked_orders
     group by account_id
 ),
@@ -39,7 +39,7 @@ first_orders as (
     select
         booked_orders.account_id,
         booked_orders.order_id,
-        first_dates.first_order_date,
+        first_dates.first_order_date
     from booked_orders
     inner join first_dates
         on first_dates.account_id = booked_orders.account_id
@@ -54,7 +54,7 @@ first_order_revenue as (
         first_orders.first_order_date,
         coalesce(sum(order_lines.revenue_reporting), 0) as revenue_reporting,
         count(order_lines.order_line_id) as line_count,
-        count(order_lines.order_line_id) - count(order_lines.revenue_reporting) as unconverted_line_count,
+        count(order_lines.order_line_id) - count(order_lines.revenue_reporting) as unconverted_line_count
     from first_orders
     left join order_lines
         on order_lines.order_id = first_orders.order_id
@@ -72,7 +72,7 @@ final as (
         -- null when a line lacks an fx rate, so the not_null test surfaces it
         case
             when sum(unconverted_line_count) = 0 then sum(revenue_reporting)
-        end as first_order_revenue_reporting,
+        end as first_order_revenue_reporting
     from first_order_revenue
     group by
         account_id,

@@ -24,7 +24,7 @@ windows as (
         period_grain,
         period_start,
         {{ add_months(add_days('period_end', '1'), '-12') }} as window_start,
-        period_end as window_end,
+        period_end as window_end
     from periods
 ),
 
@@ -34,7 +34,7 @@ window_lines as (
         windows.period_start,
         order_lines.account_id,
         order_lines.segment,
-        order_lines.revenue_reporting - order_lines.cogs_reporting as gross_profit_reporting,
+        order_lines.revenue_reporting - order_lines.cogs_reporting as gross_profit_reporting
     from windows
     inner join order_lines
         on order_lines.order_date >= windows.window_start
@@ -48,7 +48,7 @@ profit as (
         'total' as dimension_name,
         'total' as dimension_value,
         sum(gross_profit_reporting) as gross_profit_12m,
-        count(distinct account_id) as customers_12m,
+        count(distinct account_id) as customers_12m
     from window_lines
     group by
         period_grain,
@@ -60,7 +60,7 @@ profit as (
         'segment' as dimension_name,
         coalesce(cast(segment as {{ dbt.type_string() }}), 'unknown') as dimension_value,
         sum(gross_profit_reporting) as gross_profit_12m,
-        count(distinct account_id) as customers_12m,
+        count(distinct account_id) as customers_12m
     from window_lines
     group by
         period_grain,
@@ -78,14 +78,14 @@ keys as (
         period_grain,
         period_start,
         dimension_name,
-        dimension_value,
+        dimension_value
     from churn_slices
     union
     select
         period_grain,
         period_start,
         dimension_name,
-        dimension_value,
+        dimension_value
     from profit
 ),
 
@@ -102,7 +102,7 @@ lifetimes as (
             when churn_slices.customer_churn_rate_12m is null then null
             when churn_slices.customer_churn_rate_12m = 0 then {{ max_years }}
             else least(1 / churn_slices.customer_churn_rate_12m, {{ max_years }})
-        end as lifetime_years,
+        end as lifetime_years
     from keys
     left join profit
         on profit.period_grain = keys.period_grain
@@ -128,7 +128,7 @@ final as (
         lifetime_years,
         {{ kpi_ratio('gross_profit_12m * lifetime_years', 'customers_12m') }} as customer_lifetime_value,
         gross_profit_12m * lifetime_years as customer_lifetime_value_numerator,
-        case when lifetime_years is not null then customers_12m end as customer_lifetime_value_denominator,
+        case when lifetime_years is not null then customers_12m end as customer_lifetime_value_denominator
     from lifetimes
 )
 

@@ -21,7 +21,7 @@ response_events as (
         nps_responses.score,
         {{ reporting_date('nps_responses.responded_at') }} as responded_date,
         accounts.segment,
-        accounts.territory_id as territory,
+        accounts.territory_id as territory
     from nps_responses
     left join accounts
         on accounts.account_id = nps_responses.account_id
@@ -33,7 +33,7 @@ complaint_events as (
         support_tickets.ticket_id,
         {{ reporting_date('support_tickets.opened_at') }} as opened_date,
         accounts.segment,
-        accounts.territory_id as territory,
+        accounts.territory_id as territory
     from support_tickets
     left join accounts
         on accounts.account_id = support_tickets.account_id
@@ -64,7 +64,7 @@ final as (
         100 * {{ kpi_ratio('nps_rolled_up.promoter_count - nps_rolled_up.detractor_count', 'nps_rolled_up.response_count') }} as nps,
         coalesce(nps_rolled_up.promoter_count - nps_rolled_up.detractor_count, 0) as nps_numerator,
         coalesce(nps_rolled_up.response_count, 0) as nps_denominator,
-        coalesce(complaints_rolled_up.complaints, 0) as complaints,
+        coalesce(complaints_rolled_up.complaints, 0) as complaints
     from nps_rolled_up
     full outer join complaints_rolled_up
         on complaints_rolled_up.period_grain = nps_rolled_up.period_grain

@@ -23,7 +23,7 @@ account_leads as (
         row_number() over (
             partition by converted_account_id
             order by converted_at, created_at, lead_id
-        ) as lead_rank,
+        ) as lead_rank
     from leads
     where not is_deleted
         and converted_account_id is not null
@@ -35,7 +35,7 @@ first_order_events as (
         first_orders.first_order_date,
         first_orders.first_order_revenue_reporting,
         accounts.segment,
-        account_leads.source_channel,
+        account_leads.source_channel
     from first_orders
     left join accounts
         on accounts.account_id = first_orders.account_id
@@ -60,7 +60,7 @@ final as (
         dimension_value,
         {{ kpi_ratio('first_purchase_value_numerator', 'first_purchase_value_denominator') }} as first_purchase_value,
         first_purchase_value_numerator,
-        first_purchase_value_denominator,
+        first_purchase_value_denominator
     from rolled_up
 )
 

@@ -23,7 +23,7 @@ opportunity_events as (
         amount_reporting,
         created_date,
         closed_date,
-        sales_cycle_days,
+        sales_cycle_days
     from opportunities
 ),
 
@@ -61,7 +61,7 @@ joined as (
         coalesce(closed_rolled_up.bookings, 0) as bookings,
         closed_rolled_up.won_cycle_days,
         coalesce(closed_rolled_up.renewals_won, 0) as renewals_won,
-        coalesce(closed_rolled_up.renewals_closed, 0) as renewals_closed,
+        coalesce(closed_rolled_up.renewals_closed, 0) as renewals_closed
     from created_rolled_up
     full outer join closed_rolled_up
         on closed_rolled_up.period_grain = created_rolled_up.period_grain
@@ -84,7 +84,7 @@ factors as (
         {{ kpi_ratio('opportunities_won', 'opportunities_won + opportunities_lost') }} as win_rate,
         {{ kpi_ratio('won_cycle_days', 'opportunities_won') }} as sales_cycle_days,
         renewals_won,
-        renewals_closed,
+        renewals_closed
     from joined
 ),
 
@@ -109,7 +109,7 @@ final as (
         nullif(sales_cycle_days, 0) as sales_velocity_denominator,
         {{ kpi_ratio('renewals_won', 'renewals_closed') }} as renewal_rate,
         renewals_won as renewal_rate_numerator,
-        renewals_closed as renewal_rate_denominator,
+        renewals_closed as renewal_rate_denominator
     from factors
 )
 

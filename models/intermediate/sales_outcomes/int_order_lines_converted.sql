@@ -28,7 +28,7 @@ live_orders as (
         orders.opportunity_id,
         orders.order_date,
         orders.currency_code,
-        orders.status,
+        orders.status
     from orders
     left join accounts
         on accounts.account_id = orders.account_id
@@ -53,7 +53,7 @@ lines_with_orders as (
         cast(
             order_lines.quantity * order_lines.unit_price - coalesce(order_lines.discount_amount, 0) as decimal(38, 8)
         ) as revenue_local,
-        cast(order_lines.quantity * order_lines.unit_cost as decimal(38, 8)) as cogs_local,
+        cast(order_lines.quantity * order_lines.unit_cost as decimal(38, 8)) as cogs_local
     from order_lines
     left join live_orders
         on live_orders.order_id = order_lines.order_id
@@ -82,7 +82,7 @@ final as (
         fx_rates_daily.rate_to_reporting,
         -- decimal(38, 8): a DECIMAL(18) product of amount and rate overflows
         cast(lines_with_orders.revenue_local * fx_rates_daily.rate_to_reporting as decimal(38, 8)) as revenue_reporting,
-        cast(lines_with_orders.cogs_local * fx_rates_daily.rate_to_reporting as decimal(38, 8)) as cogs_reporting,
+        cast(lines_with_orders.cogs_local * fx_rates_daily.rate_to_reporting as decimal(38, 8)) as cogs_reporting
     from lines_with_orders
     left join fx_rates_daily
         on fx_rates_daily.currency_code = lines_with_orders.currency_code

@@ -70,7 +70,7 @@ final as (
         live_accounts.segment,
         live_accounts.industry,
         live_leads.persona,
-        coalesce(live_opportunities.owner_user_id, live_accounts.owner_user_id) as rep,
+        coalesce(live_opportunities.owner_user_id, live_accounts.owner_user_id) as rep
     from order_lines
     left join first_orders
         on first_orders.account_id = order_lines.account_id

@@ -25,7 +25,7 @@ reps as (
     select
         user_id,
         team,
-        territory_id as territory,
+        territory_id as territory
     from users
     where role = 'sales_rep'
 ),
@@ -35,7 +35,7 @@ rep_quotas as (
         periods.period_grain,
         periods.period_start,
         quotas.user_id,
-        sum(quotas.quota_amount) as quota_amount,
+        sum(quotas.quota_amount) as quota_amount
     from periods
     inner join quotas
         on quotas.period_month >= periods.period_start
@@ -51,7 +51,7 @@ rep_bookings as (
         periods.period_grain,
         periods.period_start,
         opportunities.owner_user_id as user_id,
-        sum(opportunities.amount_reporting) as bookings,
+        sum(opportunities.amount_reporting) as bookings
     from periods
     inner join opportunities
         on opportunities.closed_date >= periods.period_start
@@ -70,7 +70,7 @@ rep_periods as (
         rep_quotas.user_id,
         reps.team,
         reps.territory,
-        coalesce(rep_bookings.bookings, 0) >= rep_quotas.quota_amount as is_at_quota,
+        coalesce(rep_bookings.bookings, 0) >= rep_quotas.quota_amount as is_at_quota
     from rep_quotas
     inner join reps
         on reps.user_id = rep_quotas.user_id
@@ -87,7 +87,7 @@ sliced as (
         period_start,
         is_at_quota,
         'total' as dimension_name,
-        'total' as dimension_value,
+        'total' as dimension_value
     from rep_periods
     {%- for dimension in ['team', 'territory'] %}
     union all
@@ -96,7 +96,7 @@ sliced as (
         period_start,
         is_at_quota,
         '{{ dimension }}' as dimension_name,
-        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value,
+        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
     from rep_periods
     {%- endfor %}
 ),
@@ -108,7 +108,7 @@ aggregated as (
         dimension_name,
         dimension_value,
         sum(case when is_at_quota then 1 else 0 end) as reps_at_quota,
-        count(*) as reps_with_quota,
+        count(*) as reps_with_quota
     from sliced
     group by
         period_grain,
@@ -122,14 +122,14 @@ keys as (
         period_grain,
         period_start,
         'total' as dimension_name,
-        'total' as dimension_value,
+        'total' as dimension_value
     from periods
     union
     select
         period_grain,
         period_start,
         dimension_name,
-        dimension_value,
+        dimension_value
     from aggregated
 ),
 
@@ -141,7 +141,7 @@ final as (
         keys.dimension_value,
         {{ kpi_ratio('aggregated.reps_at_quota', 'aggregated.reps_with_quota') }} as quota_attainment_rate,
         coalesce(aggregated.reps_at_quota, 0) as quota_attainment_rate_numerator,
-        coalesce(aggregated.reps_with_quota, 0) as quota_attainment_rate_denominator,
+        coalesce(aggregated.reps_with_quota, 0) as quota_attainment_rate_denominator
     from keys
     left join aggregated
         on aggregated.period_grain = keys.period_grain

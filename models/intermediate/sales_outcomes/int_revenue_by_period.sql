@@ -36,7 +36,7 @@ final as (
         revenue as gross_margin_denominator,
         {{ kpi_ratio('revenue', 'booked_order_count') }} as average_sale_value,
         revenue as average_sale_value_numerator,
-        booked_order_count as average_sale_value_denominator,
+        booked_order_count as average_sale_value_denominator
     from rolled_up
 )
 

@@ -3,23 +3,8 @@
     period has a total row (counts and money 0 without events, ratios null without a denominator); each
     metric is filled only on the total row and on its own dims (null elsewhere). -#}
 
-{#- dims per metric, as in metrics.yml -#}
-{%- set metric_dims = {
-    'revenue': ['product', 'product_family', 'customer_type', 'territory', 'region', 'segment', 'industry', 'persona', 'rep'],
-    'new_customer_revenue': ['product_family', 'territory', 'segment', 'rep'],
-    'existing_customer_revenue': ['product_family', 'territory', 'segment', 'rep'],
-    'gross_margin': ['product', 'product_family', 'territory', 'segment'],
-    'sales_velocity': ['rep', 'territory', 'segment'],
-    'customer_lifetime_value': ['segment'],
-    'customer_churn_rate': ['segment', 'territory'],
-    'customer_retention_rate': ['segment', 'territory'],
-    'renewal_rate': ['rep', 'segment'],
-    'nps': ['segment', 'territory'],
-    'complaints': ['segment', 'territory'],
-    'quota_attainment_rate': ['team', 'territory'],
-    'average_sale_value': ['segment', 'product_family', 'customer_type'],
-    'first_purchase_value': ['segment', 'source_channel'],
-} %}
+{#- dims per metric come from the catalog (metrics.yml) -#}
+{%- set catalog = metric_catalog() %}
 {#- metric -> (source CTE, has numerator/denominator, value when nothing happened on an applicable slice) -#}
 {%- set metric_sources = [
     ('revenue', 'revenue', false, '0'),
@@ -65,7 +50,7 @@ churn as (
         accounts_active_start as customer_churn_rate_denominator,
         customer_retention_rate,
         accounts_retained as customer_retention_rate_numerator,
-        accounts_active_start as customer_retention_rate_denominator,
+        accounts_active_start as customer_retention_rate_denominator
     from {{ ref('int_accounts_churn_by_period') }}
 ),
 
@@ -94,7 +79,9 @@ final as (
         keys.dimension_name,
         keys.dimension_value,
         {%- for metric, source, has_parts, empty_value in metric_sources %}
-        {%- set applies = "keys.dimension_name in ('" ~ (['total'] + metric_dims[metric]) | join("', '") ~ "')" %}
+        {%- set is_last_metric = loop.last %}
+        {%- set slices = (['total'] if catalog[metric]['has_total'] else []) + catalog[metric]['dims'] %}
+        {%- set applies = "keys.dimension_name in ('" ~ slices | join("', '") ~ "')" %}
         {%- set columns = [metric] + ([metric ~ '_numerator', metric ~ '_denominator'] if has_parts else []) %}
         {%- for column in columns %}
         {%- set is_zero_filled = (column == metric and empty_value is not none)
@@ -102,7 +89,7 @@ final as (
         case
             when {{ applies }}
                 then {{ 'coalesce(' ~ source ~ '.' ~ column ~ ', 0)' if is_zero_filled else source ~ '.' ~ column }}
-        end as {{ column }},
+        end as {{ column }}{{ ',' if not (loop.last and is_last_metric) }}
         {%- endfor %}
         {%- endfor %}
     from keys
