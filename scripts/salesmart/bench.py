@@ -656,8 +656,9 @@ def run_benchmark(scales: list[float], out_dir: Path, keep: Path | None = None) 
     }
     for scale in scales:
         results["scales"].append(bench_scale(scale, log, keep))
-    results["linearity"] = linearity(results["scales"])
-    results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    (out_dir / "results.md").write_text(render_markdown(results))
+        # Written after every scale, so an interrupted run keeps the scales it finished.
+        results["linearity"] = linearity(results["scales"])
+        results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+        (out_dir / "results.md").write_text(render_markdown(results))
     return results
