@@ -250,14 +250,18 @@ def _phase_baseline(home: Path, landing: Path, scale: float) -> dict[str, Any]:
         # Same session settings as profiles/profiles.yml.
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"set memory_limit = '{os.environ.get('SALESMART_MEMORY_LIMIT', '4GB')}'")
+        model_seconds: dict[str, float] = {}
         for node in models:
             kind = "view" if node["config"]["materialized"] == "view" else "table"
             relation = node["relation_name"]
+            m0 = time.perf_counter()
             con.execute(f"create or replace {kind} {relation} as (\n{node['compiled_code']}\n)")
+            model_seconds[node["name"]] = round(time.perf_counter() - m0, 3)
         con.execute("checkpoint")
     finally:
         con.close()
-    return {"seconds": time.perf_counter() - t0, "ok": True, "models": len(models)}
+    slowest = dict(sorted(model_seconds.items(), key=lambda item: -item[1])[:10])
+    return {"seconds": time.perf_counter() - t0, "ok": True, "models": len(models), "slowest_models": slowest}
 
 
 def derive_daily_batch(landing: Path) -> dict[str, int]:
