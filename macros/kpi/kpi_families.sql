@@ -15,9 +15,9 @@
     {#- lead_generation -> kpi_lead_generation #}
     {%- do enabled.update({'lead_generation': true}) -%}
     {#- sales_productivity -> kpi_sales_productivity #}
-    {%- do enabled.update({'sales_productivity': false}) -%}
+    {%- do enabled.update({'sales_productivity': true}) -%}
     {#- recruiting_training -> kpi_recruiting_training #}
-    {%- do enabled.update({'recruiting_training': false}) -%}
+    {%- do enabled.update({'recruiting_training': true}) -%}
     {%- set families = [] -%}
     {%- for family, is_enabled in enabled.items() if is_enabled -%}
         {%- do families.append(family) -%}

@@ -52,18 +52,15 @@ def _csv(table: str, rows: list[dict[str, object]]) -> str:
 
 
 def _user(user_id: str, role: str, team: str, territory: str) -> dict[str, object]:
-    return dict(
-        user_id=user_id, role=role, team=team, territory_id=territory, is_active="true", created_at=TS
-    )
+    return dict(user_id=user_id, role=role, team=team, territory_id=territory, is_active="true", created_at=TS)
 
 
-def _account(
-    account_id: str, segment: str, territory: str, owner: str, deleted: bool = False
-) -> dict[str, object]:
+def _account(account_id: str, segment: str, territory: str, owner: str, deleted: bool = False) -> dict[str, object]:
     return dict(
         account_id=account_id,
         account_name=account_id,
         industry="software",
+        employee_count=10,
         segment=segment,
         territory_id=territory,
         owner_user_id=owner,
@@ -317,9 +314,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
         "SALESMART_LANDING": str(landing),
         "SALESMART_AS_OF": "2026-03-31",
     }
-    result = subprocess.run(
-        [*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900
-    )
+    result = subprocess.run([*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     con = duckdb.connect(str(root / "home" / "salesmart.duckdb"), read_only=True)
     yield con
@@ -352,9 +347,7 @@ def test_revenue_converts_at_order_date_and_skips_cancelled_and_deleted(publishe
         pytest.approx(300 + 200),
     ]
     assert value(published, "revenue", "quarter", "2026-01-01") == pytest.approx(7400)
-    assert value(published, "revenue", "quarter", "2026-01-01", "product_family", "addons") == pytest.approx(
-        500
-    )
+    assert value(published, "revenue", "quarter", "2026-01-01", "product_family", "addons") == pytest.approx(500)
     assert value(published, "revenue", "quarter", "2026-01-01", "persona", "champion") == pytest.approx(900)
     # R3 and R6 are self-serve: the account owner (u1) is the rep
     assert value(published, "revenue", "quarter", "2026-01-01", "rep", "u1") == pytest.approx(900 + 300 + 200)
@@ -374,12 +367,10 @@ def test_gross_margin_and_average_sale_value(published):
 
 
 def test_first_purchase_value(published):
-    assert value(published, "first_purchase_value", "quarter", "2026-01-01") == pytest.approx(
-        (900 + 6000) / 2
+    assert value(published, "first_purchase_value", "quarter", "2026-01-01") == pytest.approx((900 + 6000) / 2)
+    assert value(published, "first_purchase_value", "quarter", "2026-01-01", "source_channel", "paid_search") == (
+        pytest.approx(900)
     )
-    assert value(
-        published, "first_purchase_value", "quarter", "2026-01-01", "source_channel", "paid_search"
-    ) == (pytest.approx(900))
 
 
 def test_churn_and_retention(published):
@@ -397,9 +388,7 @@ def test_customer_lifetime_value(published):
 
 def test_sales_velocity_and_renewal_rate(published):
     # Q1: 3 created x 3500 average deal x 2/3 win rate / 25.5 days (15 and 36)
-    assert value(published, "sales_velocity", "quarter", "2026-01-01") == pytest.approx(
-        3 * 3500 * (2 / 3) / 25.5
-    )
+    assert value(published, "sales_velocity", "quarter", "2026-01-01") == pytest.approx(3 * 3500 * (2 / 3) / 25.5)
     assert value(published, "renewal_rate", "quarter", "2026-01-01") == pytest.approx(0.5)
 
 
