@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from dq_landing import PLANTED_EMAILS, PLANTED_NAMES, PLANTED_PHONE, PLANTED_SALARY
+from salesmart.contract import load_contract
 
 pytestmark = pytest.mark.slow
 
@@ -22,8 +23,10 @@ EMAIL_RE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 # Phone-like: optional +country code, then groups of digits split by spaces, dots, dashes or parentheses
 # (3-3-4 or longer); ISO dates (4-2-2) and ids do not match.
 PHONE_RE = r"(\+[0-9]{1,3}[ .-]?)?\(?[0-9]{3}\)?[ .-][0-9]{3}[ .-][0-9]{4}"
-# Column names that must not exist past staging (hashes are fine: email_hash).
-PII_COLUMN_RE = re.compile(r"(salary|full_name|first_name|last_name|phone|^e?mail$|_email$|^comment$)")
+# Column names that must not exist past staging: the contract's pii columns (email, full_name, phone, ...)
+# under their own name, and anything about salary. Hashes (email_hash) and flags (is_sales_email) are fine.
+PII_COLUMNS = {c.name for t in load_contract().values() for c in t.columns if c.pii}
+PII_COLUMN_RE = re.compile("salary|^(" + "|".join(sorted(PII_COLUMNS)) + ")$")
 
 SCANNED_SCHEMAS = ("intermediate", "marts")
 
@@ -81,6 +84,19 @@ def pii_findings(db: Path, schemas: tuple[str, ...]) -> list[str]:
 def wh(dq_warehouse: Path) -> Path:
     """The session warehouse's home (read only here)."""
     return dq_warehouse / "home"
+
+
+def test_pii_column_names_come_from_the_contract() -> None:
+    assert {
+        "full_name",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "comment",
+        "recipient_email",
+        "base_salary",
+    } == PII_COLUMNS
 
 
 def test_the_scan_finds_the_planted_pii_in_raw(wh: Path) -> None:
