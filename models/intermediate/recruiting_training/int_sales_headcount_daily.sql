@@ -1,0 +1,52 @@
+-- Sales headcount per day (metrics.yml headcount convention):
+-- hire_date <= day and (termination_date is null or termination_date >= day).
+with
+
+calendar_days as (
+
+    select * from {{ ref('int_calendar_days') }}
+
+),
+
+reporting_periods as (
+
+    select * from {{ ref('int_reporting_periods') }}
+
+),
+
+sales_employees as (
+
+    select * from {{ ref('int_sales_employees') }}
+
+),
+
+-- Period boundaries are added so every period's first and last day has a headcount,
+-- even where the calendar stops short of a period's end.
+days as (
+
+    select date_day as headcount_date from calendar_days
+    union
+    select period_start as headcount_date from reporting_periods
+    union
+    select period_end as headcount_date from reporting_periods
+
+),
+
+final as (
+
+    select
+        days.headcount_date,
+        count(sales_employees.employee_id) as sales_headcount
+    from days
+    left join sales_employees
+        on
+            sales_employees.hire_date <= days.headcount_date
+            and (
+                sales_employees.termination_date is null
+                or sales_employees.termination_date >= days.headcount_date
+            )
+    group by days.headcount_date
+
+)
+
+select * from final

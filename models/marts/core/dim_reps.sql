@@ -1,0 +1,32 @@
+-- Conformed rep dimension: CRM users with role sales_rep, hire_date from HR; no names or emails.
+with
+
+users as (
+
+    select * from {{ ref('stg_crm__users') }}
+
+),
+
+employees as (
+
+    select * from {{ ref('stg_hr__employees') }}
+
+),
+
+final as (
+
+    select
+        users.user_id,
+        users.team,
+        users.territory_id,
+        users.manager_user_id,
+        employees.hire_date,
+        users.is_active
+    from users
+    left join employees
+        on users.employee_id = employees.employee_id
+    where users.role = 'sales_rep'
+
+)
+
+select * from final

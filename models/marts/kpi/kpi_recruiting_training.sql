@@ -1,0 +1,255 @@
+-- KPI family recruiting_training (metrics.yml): one row per period grain, period and slice.
+-- HR privacy: a dimension slice with fewer than var min_group_size people behind it is suppressed
+-- (values, numerators and denominators null, is_suppressed true); total rows never are.
+{%- set metric_ids = [
+    'recruiting_hours_per_candidate',
+    'time_to_hire_days',
+    'training_cost_per_employee',
+    'training_hours_per_employee',
+    'training_assessment_score',
+    'avg_tenure_years',
+    'turnover_rate',
+    'ramp_days',
+] %}
+{%- set metric_dimensions = {
+    'recruiting_hours_per_candidate': ['department'],
+    'time_to_hire_days': ['department'],
+    'training_cost_per_employee': [],
+    'training_hours_per_employee': [],
+    'training_assessment_score': ['skill'],
+    'avg_tenure_years': [],
+    'turnover_rate': ['termination_reason'],
+    'ramp_days': ['team'],
+} %}
+with
+
+reporting_periods as (
+
+    select * from {{ ref('int_reporting_periods') }}
+
+),
+
+headcount_by_period as (
+
+    select * from {{ ref('int_sales_headcount_by_period') }}
+
+),
+
+sales_employees as (
+
+    select * from {{ ref('int_sales_employees') }}
+
+),
+
+training_enrollments as (
+
+    select * from {{ ref('int_sales_training_enrollments') }}
+
+),
+
+recruiting_hours as (
+
+    select * from {{ ref('int_recruiting_hours') }}
+
+),
+
+candidate_applications as (
+
+    select * from {{ ref('int_candidate_applications') }}
+
+),
+
+requisitions_filled as (
+
+    select * from {{ ref('int_requisitions_filled') }}
+
+),
+
+rep_first_wins as (
+
+    select * from {{ ref('int_rep_first_wins') }}
+
+),
+
+{#- Event slices: one CTE per entry, rows (period_grain, period_start, dimension_name, dimension_value,
+    measures) for the total slice and each dimension, events assigned to periods by date_column. #}
+{%- set event_slices = [
+    {'name': 'recruiting_hours_slices', 'source': 'recruiting_hours', 'date_column': 'work_date',
+        'dimensions': ['department'], 'measures': {'recruiting_hours': 'sum(hours)'}},
+    {'name': 'candidate_slices', 'source': 'candidate_applications', 'date_column': 'applied_date',
+        'dimensions': ['department'], 'measures': {'candidate_count': 'count(distinct candidate_id)'}},
+    {'name': 'time_to_hire_slices', 'source': 'requisitions_filled', 'date_column': 'filled_date',
+        'dimensions': ['department'],
+        'measures': {'days_to_hire_sum': 'sum(days_to_hire)', 'filled_count': 'count(*)'}},
+    {'name': 'training_cost_slices', 'source': 'training_enrollments', 'date_column': 'enrolled_date',
+        'dimensions': [], 'measures': {'training_cost': 'sum(cost_reporting)'}},
+    {'name': 'training_hours_slices', 'source': 'training_enrollments', 'date_column': 'completed_date',
+        'dimensions': [], 'measures': {'training_hours': 'sum(hours_spent)'}},
+    {'name': 'assessment_slices', 'source': 'training_enrollments', 'date_column': 'completed_date',
+        'dimensions': ['skill'], 'where': 'assessment_score is not null',
+        'measures': {'assessment_score_sum': 'sum(assessment_score)', 'assessment_count': 'count(*)',
+            'assessed_employee_count': 'count(distinct employee_id)'}},
+    {'name': 'termination_slices', 'source': 'sales_employees', 'date_column': 'termination_date',
+        'dimensions': ['termination_reason'], 'measures': {'termination_count': 'count(*)'}},
+    {'name': 'ramp_slices', 'source': 'rep_first_wins', 'date_column': 'first_won_date',
+        'dimensions': ['team'], 'where': 'ramp_days is not null',
+        'measures': {'ramp_days_sum': 'sum(ramp_days)', 'ramped_rep_count': 'count(*)'}},
+] %}
+{%- for spec in event_slices %}
+
+{{ spec.name }} as (
+    {%- for dimension in ['total'] + spec.dimensions %}
+
+    select
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        '{{ dimension }}' as dimension_name,
+        {%- if dimension == 'total' %}
+        'total' as dimension_value,
+        {%- else %}
+        coalesce(cast({{ spec.source }}.{{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value,
+        {%- endif %}
+        {%- for name, expression in spec.measures.items() %}
+        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ spec.source }}
+    inner join reporting_periods
+        on {{ spec.source }}.{{ spec.date_column }} between reporting_periods.period_start and reporting_periods.period_end
+    {%- if spec.where %}
+    where {{ spec.where }}
+    {%- endif %}
+    group by 1, 2, 3, 4
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+{%- endfor %}
+
+-- Tenure is a state on the period's last day, not an event: employees employed then.
+tenure_slices as (
+
+    select
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        'total' as dimension_name,
+        'total' as dimension_value,
+        sum({{ dbt.datediff('sales_employees.hire_date', 'reporting_periods.period_end', 'day') }} / 365.25)
+            as tenure_years_sum,
+        count(*) as employed_count
+    from reporting_periods
+    inner join sales_employees
+        on
+            sales_employees.hire_date <= reporting_periods.period_end
+            and (
+                sales_employees.termination_date is null
+                or sales_employees.termination_date >= reporting_periods.period_end
+            )
+    group by 1, 2, 3, 4
+
+),
+
+slices as (
+
+    select
+        period_grain,
+        period_start,
+        'total' as dimension_name,
+        'total' as dimension_value
+    from reporting_periods
+    {%- for cte in ['recruiting_hours_slices', 'candidate_slices', 'time_to_hire_slices', 'assessment_slices',
+        'termination_slices', 'ramp_slices'] %}
+    union
+    select period_grain, period_start, dimension_name, dimension_value from {{ cte }}
+    {%- endfor %}
+
+),
+
+{%- set joined = ['recruiting_hours_slices', 'candidate_slices', 'time_to_hire_slices', 'training_cost_slices',
+    'training_hours_slices', 'assessment_slices', 'termination_slices', 'ramp_slices', 'tenure_slices'] %}
+
+measures as (
+
+    select
+        slices.period_grain,
+        slices.period_start,
+        slices.dimension_name,
+        slices.dimension_value,
+        coalesce(recruiting_hours_slices.recruiting_hours, 0) as recruiting_hours_per_candidate_numerator,
+        coalesce(candidate_slices.candidate_count, 0) as recruiting_hours_per_candidate_denominator,
+        coalesce(time_to_hire_slices.days_to_hire_sum, 0) as time_to_hire_days_numerator,
+        coalesce(time_to_hire_slices.filled_count, 0) as time_to_hire_days_denominator,
+        coalesce(training_cost_slices.training_cost, 0) as training_cost_per_employee_numerator,
+        headcount_by_period.avg_headcount as training_cost_per_employee_denominator,
+        coalesce(training_hours_slices.training_hours, 0) as training_hours_per_employee_numerator,
+        headcount_by_period.avg_headcount as training_hours_per_employee_denominator,
+        coalesce(assessment_slices.assessment_score_sum, 0) as training_assessment_score_numerator,
+        coalesce(assessment_slices.assessment_count, 0) as training_assessment_score_denominator,
+        coalesce(tenure_slices.tenure_years_sum, 0) as avg_tenure_years_numerator,
+        coalesce(tenure_slices.employed_count, 0) as avg_tenure_years_denominator,
+        coalesce(termination_slices.termination_count, 0) as turnover_rate_numerator,
+        -- Turnover slices by termination_reason share the company's average headcount.
+        headcount_by_period.avg_headcount as turnover_rate_denominator,
+        coalesce(ramp_slices.ramp_days_sum, 0) as ramp_days_numerator,
+        coalesce(ramp_slices.ramped_rep_count, 0) as ramp_days_denominator,
+        -- People behind the row: the smallest non-zero group among its metrics (0 when none).
+        coalesce(least(
+            nullif(coalesce(candidate_slices.candidate_count, 0), 0),
+            nullif(coalesce(time_to_hire_slices.filled_count, 0), 0),
+            nullif(coalesce(assessment_slices.assessed_employee_count, 0), 0),
+            nullif(coalesce(termination_slices.termination_count, 0), 0),
+            nullif(coalesce(ramp_slices.ramped_rep_count, 0), 0)
+        ), 0) as people_count
+    from slices
+    left join headcount_by_period
+        on
+            slices.period_grain = headcount_by_period.period_grain
+            and slices.period_start = headcount_by_period.period_start
+    {%- for cte in joined %}
+    left join {{ cte }}
+        on
+            slices.period_grain = {{ cte }}.period_grain
+            and slices.period_start = {{ cte }}.period_start
+            and slices.dimension_name = {{ cte }}.dimension_name
+            and slices.dimension_value = {{ cte }}.dimension_value
+    {%- endfor %}
+
+),
+
+flagged as (
+
+    select
+        *,
+        dimension_name <> 'total' and people_count < {{ var('min_group_size') }} as is_suppressed
+    from measures
+
+),
+
+final as (
+
+    select
+        period_grain,
+        period_start,
+        dimension_name,
+        dimension_value,
+        {%- for metric_id in metric_ids %}
+        {%- set applies = "dimension_name in ('" ~ (['total'] + metric_dimensions[metric_id]) | join("', '") ~ "')" %}
+        case
+            when {{ applies }} and not is_suppressed
+                then cast({{ metric_id }}_numerator as {{ type_double() }}) / nullif(cast({{ metric_id }}_denominator as {{ type_double() }}), 0)
+        end as {{ metric_id }},
+        case
+            when {{ applies }} and not is_suppressed then cast({{ metric_id }}_numerator as {{ type_double() }})
+        end as {{ metric_id }}_numerator,
+        case
+            when {{ applies }} and not is_suppressed then cast({{ metric_id }}_denominator as {{ type_double() }})
+        end as {{ metric_id }}_denominator,
+        {%- endfor %}
+        is_suppressed
+    from flagged
+
+)
+
+select * from final

@@ -1,0 +1,110 @@
+{#- Family model sales_outcomes (metrics.yml): one row per (period_grain, period_start, dimension_name,
+    dimension_value), one column per metric plus _numerator/_denominator for ratios and averages. Every
+    period has a total row (counts and money 0 without events, ratios null without a denominator); each
+    metric is filled only on the total row and on its own dims (null elsewhere). -#}
+
+{#- dims per metric come from the catalog (metrics.yml) -#}
+{%- set catalog = metric_catalog() %}
+{#- metric -> (source CTE, has numerator/denominator, value when nothing happened on an applicable slice) -#}
+{%- set metric_sources = [
+    ('revenue', 'revenue', false, '0'),
+    ('new_customer_revenue', 'revenue', false, '0'),
+    ('existing_customer_revenue', 'revenue', false, '0'),
+    ('gross_margin', 'revenue', true, none),
+    ('sales_velocity', 'opportunity_outcomes', true, none),
+    ('customer_lifetime_value', 'lifetime_value', true, none),
+    ('customer_churn_rate', 'churn', true, none),
+    ('customer_retention_rate', 'churn', true, none),
+    ('renewal_rate', 'opportunity_outcomes', true, none),
+    ('nps', 'feedback', true, none),
+    ('complaints', 'feedback', false, '0'),
+    ('quota_attainment_rate', 'quota_attainment', true, none),
+    ('average_sale_value', 'revenue', true, none),
+    ('first_purchase_value', 'first_orders', true, none),
+] %}
+{#- numerator/denominator columns that are counts or sums: 0 on an applicable slice without events -#}
+{%- set additive_parts = [
+    'gross_margin', 'renewal_rate', 'nps', 'quota_attainment_rate', 'average_sale_value', 'first_purchase_value',
+] %}
+
+with
+
+revenue as (
+    select * from {{ ref('int_revenue_by_period') }}
+),
+
+first_orders as (
+    select * from {{ ref('int_first_orders_by_period') }}
+),
+
+opportunity_outcomes as (
+    select * from {{ ref('int_opportunities_outcomes_by_period') }}
+),
+
+churn as (
+    select
+        period_grain,
+        period_start,
+        dimension_name,
+        dimension_value,
+        customer_churn_rate,
+        accounts_lost as customer_churn_rate_numerator,
+        accounts_active_start as customer_churn_rate_denominator,
+        customer_retention_rate,
+        accounts_retained as customer_retention_rate_numerator,
+        accounts_active_start as customer_retention_rate_denominator
+    from {{ ref('int_accounts_churn_by_period') }}
+),
+
+lifetime_value as (
+    select * from {{ ref('int_accounts_lifetime_value_by_period') }}
+),
+
+quota_attainment as (
+    select * from {{ ref('int_reps_quota_attainment_by_period') }}
+),
+
+feedback as (
+    select * from {{ ref('int_customer_feedback_by_period') }}
+),
+
+{%- set source_ctes = [
+    'revenue', 'first_orders', 'opportunity_outcomes', 'churn', 'lifetime_value', 'quota_attainment', 'feedback',
+] %}
+
+keys as (
+    {{ kpi_slice_keys(source_ctes) }}
+),
+
+final as (
+    select
+        keys.period_grain,
+        keys.period_start,
+        keys.dimension_name,
+        keys.dimension_value,
+        {%- for metric, source, has_parts, empty_value in metric_sources %}
+        {%- set is_last_metric = loop.last %}
+        {%- set slices = (['total'] if catalog[metric]['has_total'] else []) + catalog[metric]['dims'] %}
+        {%- set applies = "keys.dimension_name in ('" ~ slices | join("', '") ~ "')" %}
+        {%- set columns = [metric] + ([metric ~ '_numerator', metric ~ '_denominator'] if has_parts else []) %}
+        {%- for column in columns %}
+        {%- set is_zero_filled = (column == metric and empty_value is not none)
+            or (column != metric and metric in additive_parts) %}
+        case
+            when {{ applies }}
+                then {{ 'coalesce(' ~ source ~ '.' ~ column ~ ', 0)' if is_zero_filled else source ~ '.' ~ column }}
+        end as {{ column }}{{ ',' if not (loop.last and is_last_metric) }}
+        {%- endfor %}
+        {%- endfor %}
+    from keys
+    {%- for source in source_ctes %}
+    left join {{ source }}
+        on
+            keys.period_grain = {{ source }}.period_grain
+            and keys.period_start = {{ source }}.period_start
+            and keys.dimension_name = {{ source }}.dimension_name
+            and keys.dimension_value = {{ source }}.dimension_value
+    {%- endfor %}
+)
+
+select * from final

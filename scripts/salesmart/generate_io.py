@@ -1,0 +1,201 @@
+"""Landing-file writer for the demo-data generator: numpy columns in, contract-shaped CSV/Parquet out.
+
+Columns arrive as numpy arrays in compact encodings (ids as integers, categories as codes, times as epoch
+seconds) and DuckDB formats them while writing, so no Python loop ever touches a record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from salesmart.contract import load_contract
+
+# Null sentinel for epoch-second timestamps and epoch-day dates (numpy's NaT bit pattern).
+NAT = np.iinfo(np.int64).min
+DAY = 86_400
+TS_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Integer ids (negative = null) written as `<prefix><n>`."""
+
+    prefix: str
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class Cat:
+    """Category codes (negative = null) into a small vocabulary."""
+
+    vocab: tuple[str, ...]
+    codes: np.ndarray
+
+
+@dataclass(frozen=True)
+class IntN:
+    """Non-negative integers where negative means null."""
+
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A DuckDB expression over the table's other (raw) columns, e.g. an email built from an id."""
+
+    expr: str
+
+
+def epoch_seconds(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days * DAY
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    idx = day.year * 12 + day.month - 1 + months
+    return dt.date(idx // 12, idx % 12 + 1, 1)
+
+
+class LandingWriter:
+    """Writes tables into `<out_dir>/<system>/<table>/<file>` with one file per extract.
+
+    Extract files: index 0 is the initial full extract (named the day before the window starts), index m
+    (1..months) the incremental extract of month m (named its last day), so file-name order = extract order.
+    """
+
+    def __init__(self, out_dir: Path, start: dt.date, months: int) -> None:
+        self.out_dir = Path(out_dir)
+        self.months = months
+        month_starts = [add_months(start, m) for m in range(months + 1)]
+        self.bounds = np.array([epoch_seconds(d) for d in month_starts], dtype=np.int64)
+        self.file_names = [(start - dt.timedelta(days=1)).isoformat()] + [
+            (month_starts[m + 1] - dt.timedelta(days=1)).isoformat() for m in range(months)
+        ]
+        self.con = duckdb.connect()
+        # Row order inside a file must follow the arrays for byte-identical reruns.
+        self.con.execute("set preserve_insertion_order = true")
+        self.counts: dict[str, int] = {}
+        self.contract = load_contract()
+
+    def file_index(self, ts: np.ndarray) -> np.ndarray:
+        """Extract file holding a record last changed at epoch second `ts`."""
+        idx = np.searchsorted(self.bounds, ts, side="right")
+        return np.clip(idx, 0, self.months).astype(np.int16)
+
+    def write(
+        self,
+        key: str,
+        cols: dict[str, object],
+        file_idx: np.ndarray,
+        offsets: np.ndarray | None = None,
+        fmt: str = "csv",
+    ) -> int:
+        """Write one table. `cols` holds every contract column (plus helper columns starting with `_`);
+        `offsets` gives per-row UTC offsets in minutes for timestamps (0 = written without offset)."""
+        table = self.contract[key]
+        missing = [c for c in table.column_names if c not in cols]
+        if missing:
+            raise ValueError(f"generator: {key} lacks contract columns {missing}")
+        n = len(file_idx)
+        order = np.argsort(file_idx, kind="stable")
+        arrays: dict[str, pa.Array] = {}
+        exprs: list[str] = []
+        types = {c.name: c.type for c in table.columns}
+        for name, value in cols.items():
+            if isinstance(value, Sql):
+                continue
+            # Times travel as epoch seconds; the contract type decides date or timestamp.
+            if isinstance(value, np.ndarray) and value.dtype == np.int64 and types.get(name) == "timestamp":
+                value = ts_col(value)
+            elif isinstance(value, np.ndarray) and value.dtype == np.int64 and types.get(name) == "date":
+                value = date_col(value)
+            arrays[name] = _to_arrow(value, order, name, key, n)
+        use_offsets = offsets is not None and fmt == "csv"
+        if use_offsets:
+            arrays["_off"] = pa.array(offsets[order].astype(np.int32))
+        for col in table.columns:
+            value = cols[col.name]
+            q = f'"{col.name}"'
+            if isinstance(value, Sql):
+                expr = value.expr
+            elif isinstance(value, Ids):
+                expr = f"'{value.prefix}' || {q}"
+            elif col.type == "decimal":
+                expr = f"cast(round({q}, 2) as decimal(18, 2))"
+            elif col.type == "timestamp" and fmt == "csv":
+                plain = f"strftime({q}, '{TS_FORMAT}')"
+                if use_offsets:
+                    local = f"strftime({q} + to_minutes(_off), '{TS_FORMAT}')"
+                    suffix = (
+                        "(case when _off < 0 then '-' else '+' end)"
+                        " || lpad((abs(_off) // 60)::varchar, 2, '0')"
+                        " || ':' || lpad((abs(_off) % 60)::varchar, 2, '0')"
+                    )
+                    expr = f"case when _off = 0 then {plain} else {local} || {suffix} end"
+                else:
+                    expr = plain
+            elif col.type == "string":
+                expr = f"{q}::varchar"
+            else:
+                expr = q
+            exprs.append(f"{expr} as {q}")
+        tbl = pa.table(arrays)
+        sorted_idx = file_idx[order]
+        target = self.out_dir / table.system / table.name
+        target.mkdir(parents=True, exist_ok=True)
+        ext = "parquet" if fmt == "parquet" else "csv"
+        options = (
+            "format parquet, compression zstd"
+            if fmt == "parquet"
+            else "format csv, header true, delimiter ',', dateformat '%Y-%m-%d'"
+        )
+        select = ", ".join(exprs)
+        for f in np.unique(sorted_idx):
+            lo, hi = np.searchsorted(sorted_idx, [f, f + 1])
+            self.con.register("_slice", tbl.slice(int(lo), int(hi - lo)))
+            path = target / f"{self.file_names[int(f)]}.{ext}"
+            self.con.execute(f"copy (select {select} from _slice) to '{path}' ({options})")
+            self.con.unregister("_slice")
+        self.counts[key] = self.counts.get(key, 0) + n
+        return n
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _to_arrow(value: object, order: np.ndarray, name: str, key: str, n: int) -> pa.Array:
+    if isinstance(value, Ids):
+        v = value.values[order]
+        return pa.array(v.astype(np.int64), mask=v < 0)
+    if isinstance(value, IntN):
+        v = value.values[order]
+        return pa.array(v.astype(np.int64), mask=v < 0)
+    if isinstance(value, Cat):
+        codes = value.codes[order].astype(np.int32)
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), pa.array(value.vocab))
+    arr = np.asarray(value)
+    if len(arr) != n:
+        raise ValueError(f"generator: {key}.{name} has {len(arr)} values for {n} rows")
+    arr = arr[order]
+    if arr.dtype.kind == "f":
+        return pa.array(arr, mask=np.isnan(arr))
+    if arr.dtype.kind == "M":
+        return pa.array(arr, mask=np.isnat(arr))
+    return pa.array(arr)
+
+
+def ts_col(seconds: np.ndarray) -> np.ndarray:
+    """Epoch seconds (NAT = null) as datetime64[s]; NAT maps to numpy's NaT."""
+    return seconds.astype("datetime64[s]")
+
+
+def date_col(seconds: np.ndarray) -> np.ndarray:
+    """Epoch seconds (NAT = null) as datetime64[D] (the UTC date)."""
+    out = (seconds // DAY).astype("datetime64[D]")
+    out[seconds == NAT] = np.datetime64("NaT")
+    return out

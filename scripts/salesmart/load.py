@@ -1,0 +1,663 @@
+"""Land extract files from <landing>/<system>/<table>/ into raw_<system>.<table> (DuckDB native readers).
+
+Every file is checked against the raw contract in SQL (set-based, rows never pass through Python):
+a file that cannot be read or lacks a required column is rejected whole; a row that breaks the contract
+goes to meta.rejected_rows (one row per failing column) and the valid rows land. One transaction per file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from salesmart.contract import Column, Table, load_contract
+
+LINEAGE_COLUMNS = {
+    "_batch_id": "BIGINT",
+    "_source_file": "VARCHAR",
+    "_file_sha256": "VARCHAR",
+    "_loaded_at": "TIMESTAMP",
+    "_file_id": "BIGINT",
+    "_source_line": "BIGINT",
+}
+
+META_TABLES = {
+    "load_batches": """
+        batch_id BIGINT PRIMARY KEY,
+        landing VARCHAR,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP,
+        status VARCHAR,
+        files_seen BIGINT,
+        files_loaded BIGINT,
+        files_skipped BIGINT,
+        files_rejected BIGINT,
+        rows_read BIGINT,
+        rows_loaded BIGINT,
+        rows_rejected BIGINT
+    """,
+    "loaded_files": """
+        file_id BIGINT PRIMARY KEY,
+        batch_id BIGINT,
+        system VARCHAR,
+        table_name VARCHAR,
+        source_file VARCHAR,
+        file_sha256 VARCHAR,
+        rows_read BIGINT,
+        rows_loaded BIGINT,
+        rows_rejected BIGINT,
+        status VARCHAR,
+        error VARCHAR,
+        loaded_at TIMESTAMP
+    """,
+    "rejected_rows": """
+        file_id BIGINT,
+        batch_id BIGINT,
+        source_file VARCHAR,
+        line_number BIGINT,
+        column_name VARCHAR,
+        reason VARCHAR,
+        raw_record VARCHAR
+    """,
+}
+
+FILE_TYPES = (".csv", ".parquet")
+# Values quoted in rejection reasons are cut to this length.
+MAX_VALUE_IN_REASON = 80
+
+
+class FileRejected(Exception):
+    """The whole file is rejected; the message names the file and, where relevant, the column."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file_id: int
+    source_file: str
+    system: str | None
+    table_name: str | None
+    file_sha256: str | None
+    status: str  # loaded | skipped | rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    error: str | None = None
+
+
+@dataclass
+class LoadResult:
+    batch_id: int
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def _count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def files_loaded(self) -> int:
+        return self._count("loaded")
+
+    @property
+    def files_skipped(self) -> int:
+        return self._count("skipped")
+
+    @property
+    def files_rejected(self) -> int:
+        return self._count("rejected")
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def has_rejections(self) -> bool:
+        return self.files_rejected > 0 or self.rows_rejected > 0
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schemas raw_<system> and meta, every contract table and the meta tables; idempotent.
+
+    A raw table created by an older contract gets the contract columns it lacks (added as null).
+    """
+    contract = load_contract()
+    con.execute("create schema if not exists meta")
+    for name, columns in META_TABLES.items():
+        con.execute(f"create table if not exists meta.{name} ({columns})")
+    for schema in sorted({t.raw_schema for t in contract.values()}):
+        con.execute(f"create schema if not exists {schema}")
+    existing: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in con.execute(
+        "select schema_name, table_name, lower(column_name) from duckdb_columns() "
+        "where database_name = current_database() and schema_name like 'raw\\_%' escape '\\'"
+    ).fetchall():
+        existing.setdefault((schema, table), set()).add(column)
+    for table in contract.values():
+        have = existing.get((table.raw_schema, table.name))
+        if have is None:
+            cols = [f"{quote_ident(c.name)} {c.duckdb_type}" for c in table.columns]
+            cols += [f"{name} {dtype}" for name, dtype in LINEAGE_COLUMNS.items()]
+            con.execute(f"create table {table.qualified_name} ({', '.join(cols)})")
+            continue
+        for c in table.columns:
+            if c.name not in have:
+                con.execute(
+                    f"alter table {table.qualified_name} add column {quote_ident(c.name)} {c.duckdb_type}"
+                )
+
+
+# --- row checks (SQL expressions over one all-VARCHAR column) -------------------------------------------
+
+
+def _value_sql(raw: str) -> str:
+    """The raw value as it may appear in a reason: quoted and cut."""
+    return f"'''' || left({raw}, {MAX_VALUE_IN_REASON}) || ''''"
+
+
+def _typed_sql(col: Column, raw: str) -> str:
+    """Typed value; null where the raw value does not parse (the check expression tells those apart)."""
+    if col.type == "string":
+        return raw
+    if col.type == "integer":
+        # try_cast('1.5' as bigint) rounds, so demand digits first.
+        return f"case when regexp_full_match({raw}, '\\s*[+-]?[0-9]+\\s*') then try_cast({raw} as bigint) end"
+    if col.type == "decimal":
+        return f"try_cast({raw} as decimal(18,4))"
+    if col.type == "boolean":
+        return (
+            f"case lower(trim({raw})) when 'true' then true when '1' then true "
+            "when 'false' then false when '0' then false end"
+        )
+    if col.type == "date":
+        # try_cast alone accepts '2026-2-3' and '2026-02-03 10:00'; the contract says YYYY-MM-DD.
+        iso_date = "'[0-9]{4}-[0-9]{2}-[0-9]{2}'"
+        return f"case when regexp_full_match({raw}, {iso_date}) then try_cast({raw} as date) end"
+    if col.type == "timestamp":
+        # Session TimeZone is UTC: an offset is converted, no offset means UTC.
+        return f"cast(try_cast({raw} as timestamptz) as timestamp)"
+    raise ValueError(f"unknown contract type {col.type!r}")
+
+
+def _checks(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
+    """(condition that makes the row invalid, SQL text of the reason) for one column.
+
+    raw is the VARCHAR value (empty = null), typed its parsed value (null where it does not parse).
+    """
+    checks: list[tuple[str, str]] = []
+    if col.required:
+        checks.append((f"{raw} is null", quote_literal("required value is missing")))
+    if col.type != "string":
+        checks.append(
+            (
+                f"({raw} is not null and {typed} is null)",
+                f"{_value_sql(raw)} || {quote_literal(' ' + _EXPECTED[col.type])}",
+            )
+        )
+    if col.accepted:
+        values = ", ".join(quote_literal(v) for v in col.accepted)
+        accepted = f" is not an accepted value ({', '.join(col.accepted)})"
+        checks.append(
+            (
+                f"({raw} is not null and {raw} not in ({values}))",
+                f"{_value_sql(raw)} || {quote_literal(accepted)}",
+            )
+        )
+    return checks
+
+
+_EXPECTED = {
+    "integer": "is not a valid integer",
+    "decimal": "is not a valid decimal(18,4)",
+    "boolean": "is not a valid boolean (expected true/false/1/0)",
+    "date": "is not a valid date (expected YYYY-MM-DD)",
+    "timestamp": "is not a valid timestamp (expected ISO 8601)",
+}
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+
+def _csv_header(path: Path, source_file: str) -> list[str]:
+    """Header names, parsed with the contract's dialect (comma, RFC 4180 quotes, UTF-8, optional BOM)."""
+    if path.stat().st_size == 0:
+        raise FileRejected(f"{source_file}: file is empty (0 bytes); expected a CSV header row")
+    # Read only the header record (a quoted name may span lines), so a bad byte further down is
+    # reported by DuckDB with its line number rather than here.
+    head = b""
+    with path.open("rb") as fh:
+        for line in fh:
+            head += line
+            if head.count(b'"') % 2 == 0:
+                break
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            f"{source_file}: header is not valid UTF-8 "
+            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), strict=True), None)
+    except csv.Error as exc:
+        raise FileRejected(f"{source_file}: header cannot be parsed as CSV: {exc}") from None
+    if not header:
+        raise FileRejected(f"{source_file}: first line is blank; expected a CSV header row")
+    if len(header) == 1:
+        for delim in (";", "\t", "|"):
+            if delim in header[0]:
+                raise FileRejected(
+                    f"{source_file}: header is a single column {header[0][:80]!r}; "
+                    f"the delimiter must be ',' (found {delim!r})"
+                )
+    return [h.strip() for h in header]
+
+
+def _duckdb_reason(exc: Exception, path: Path, source_file: str) -> str:
+    """DuckDB's message without the offending line's content (it may hold PII), the hints and the SQL."""
+    kept = []
+    for line in str(exc).replace(str(path), source_file).splitlines():
+        line = line.strip()
+        if line.startswith(("Possible", "* ", "file =", "LINE ")) or "=" in line and "(Set By" in line:
+            break
+        if not line or line.startswith("Original Line"):
+            continue
+        for prefix in ("Invalid Input Error: ", "IO Error: ", "Invalid Error: "):
+            line = line.removeprefix(prefix)
+        kept.append(line)
+    return "; ".join(kept) or type(exc).__name__
+
+
+def _map_columns(table: Table, names: list[str], source_file: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(contract column -> index in file, extra column -> index in file), names matched case-insensitively."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = name.strip().lower()
+        if not key:
+            raise FileRejected(f"{source_file}: column {i + 1} of the header has no name")
+        if key in seen:
+            raise FileRejected(
+                f"{source_file}: column {name!r} appears twice (names are matched case-insensitively)"
+            )
+        if key in LINEAGE_COLUMNS:
+            raise FileRejected(f"{source_file}: column {name!r} is reserved for lineage")
+        seen[key] = i
+    contract_cols = {c.name: seen[c.name] for c in table.columns if c.name in seen}
+    missing = [c.name for c in table.columns if c.required and c.name not in seen]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise FileRejected(f"{source_file}: missing required column{plural} {', '.join(missing)}")
+    known = set(table.column_names)
+    extras = {key: i for key, i in seen.items() if key not in known}
+    return contract_cols, extras
+
+
+# --- loading one file -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Lineage:
+    batch_id: int
+    file_id: int
+    source_file: str
+    sha256: str
+    loaded_at: datetime
+
+
+def _stage_rows(
+    con: duckdb.DuckDBPyConnection, path: Path, table: Table, source_file: str
+) -> tuple[list[str], int]:
+    """Read the file into temp table _rows (all VARCHAR, columns c0..cN in file order).
+
+    Returns the header names and the offset from rowid to the line number (CSV: header is line 1;
+    Parquet: 1-based row number; a CSV record with a quoted line break counts as one line). A parallel
+    CTAS keeps file order, so rowid is the record number; it must run in autocommit (rowids of
+    uncommitted rows are offset).
+    """
+    con.execute("drop table if exists _rows")
+    if path.suffix.lower() == ".csv":
+        names = _csv_header(path, source_file)
+        _map_columns(table, names, source_file)  # reject before reading the body
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
+        try:
+            con.execute(
+                "create temp table _rows as select * from read_csv(?, header = true, auto_detect = false, "
+                f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', "
+                "strict_mode = true, null_padding = false, ignore_errors = false)",
+                [str(path)],
+            )
+        except duckdb.Error as exc:
+            raise FileRejected(
+                f"{source_file}: cannot be read as CSV: {_duckdb_reason(exc, path, source_file)}"
+            ) from None
+        return names, 2
+    if path.stat().st_size == 0:
+        raise FileRejected(f"{source_file}: file is empty (0 bytes); expected a Parquet file")
+    try:
+        names = [r[0] for r in con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()]
+        _map_columns(table, names, source_file)
+        select = ", ".join(f"cast({quote_ident(n)} as varchar) as c{i}" for i, n in enumerate(names))
+        con.execute(f"create temp table _rows as select {select} from read_parquet(?)", [str(path)])
+    except duckdb.Error as exc:
+        raise FileRejected(
+            f"{source_file}: cannot be read as Parquet: {_duckdb_reason(exc, path, source_file)}"
+        ) from None
+    return names, 1
+
+
+def _land_file(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    lineage: _Lineage,
+    names: list[str],
+    line_offset: int,
+) -> tuple[int, int, int]:
+    """Check and insert the staged rows (_rows) inside the caller's transaction.
+
+    Returns (rows read, rows loaded, rows rejected).
+    """
+    contract_cols, extras = _map_columns(table, names, lineage.source_file)
+
+    # Extra columns are kept as VARCHAR; add the ones the raw table does not have yet.
+    have = {
+        r[0]
+        for r in con.execute(
+            "select lower(column_name) from duckdb_columns() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [table.raw_schema, table.name],
+        ).fetchall()
+    }
+    for key in extras:
+        if key not in have:
+            con.execute(f"alter table {table.qualified_name} add column {quote_ident(key)} varchar")
+
+    # One subquery parses every column once (r_i raw, t_i typed); the checks and the insert read it.
+    parsed = [f"rowid + {line_offset} as _line"]
+    for name, i in contract_cols.items():
+        parsed += [f"nullif(c{i}, '') as r{i}", f"{_typed_sql(table.column(name), f'r{i}')} as t{i}"]
+    parsed += [f"nullif(c{i}, '') as r{i}" for i in extras.values()]
+    parsed_sql = f"(select {', '.join(parsed)} from _rows)"
+    checks = [
+        (col.name, cond, reason)
+        for col in table.columns
+        if col.name in contract_cols
+        for cond, reason in _checks(col, f"r{contract_cols[col.name]}", f"t{contract_cols[col.name]}")
+    ]
+    invalid = " or ".join(cond for _, cond, _ in checks) or "false"
+
+    target_cols = [quote_ident(n) for n in contract_cols] + [quote_ident(k) for k in extras]
+    values = [f"t{i}" for i in contract_cols.values()] + [f"r{i}" for i in extras.values()]
+    values += ["?", "?", "?", "?", "?", "_line"]
+    params = [
+        lineage.batch_id,
+        lineage.source_file,
+        lineage.sha256,
+        lineage.loaded_at,
+        lineage.file_id,
+    ]
+    # Without this DuckDB pushes the checks below the projection and parses every value twice.
+    con.execute("set disabled_optimizers = 'filter_pushdown'")
+    rows_loaded = con.execute(
+        f"insert into {table.qualified_name} ({', '.join(target_cols + list(LINEAGE_COLUMNS))}) "
+        f"select {', '.join(values)} from {parsed_sql} where not ({invalid})",
+        params,
+    ).fetchone()[0]
+    rows_read = con.execute("select count(*) from _rows").fetchone()[0]
+
+    rows_rejected = rows_read - rows_loaded
+    if rows_rejected:
+        record = "json_object(" + ", ".join(f"{quote_literal(n)}, c{i}" for i, n in enumerate(names)) + ")"
+        failures = ", ".join(
+            f"case when {cond} then {{'column_name': {quote_literal(name)}, 'reason': {reason}}} end"
+            for name, cond, reason in checks
+        )
+        con.execute(
+            "insert into meta.rejected_rows "
+            "select ?, ?, ?, _line, failure.column_name, failure.reason, raw_record from ("
+            "    select _line, raw_record,"
+            f"        unnest(list_filter([{failures}], lambda x: x is not null)) as failure"
+            f"    from (select {', '.join(parsed)}, {record} as raw_record from _rows) where {invalid}"
+            ") order by _line, failure.column_name",
+            [lineage.file_id, lineage.batch_id, lineage.source_file],
+        )
+    con.execute("reset disabled_optimizers")
+    return rows_read, rows_loaded, rows_rejected
+
+
+# --- walking the landing --------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _visible_files(directory: Path) -> list[Path]:
+    """Files under a directory (recursive), sorted, skipping hidden ones (.gitkeep, .DS_Store)."""
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
+
+
+def _plan(landing: Path) -> list[tuple[Path, Table | None, str | None]]:
+    """Every file of the landing in load order, with its table or the reason it is rejected unread."""
+    contract = load_contract()
+    systems = sorted({t.system for t in contract.values()})
+    plan: list[tuple[Path, Table | None, str | None]] = []
+    for entry in sorted(landing.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        rel = entry.relative_to(landing).as_posix()
+        if entry.is_file():
+            plan.append((entry, None, f"{rel}: not in a <system>/<table>/ directory"))
+            continue
+        system = entry.name.lower()
+        if system not in systems:
+            reason = f"unknown system {entry.name!r} (contract systems: {', '.join(systems)})"
+            plan += [
+                (p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(entry)
+            ]
+            continue
+        for sub in sorted(entry.iterdir()):
+            if sub.name.startswith("."):
+                continue
+            sub_rel = sub.relative_to(landing).as_posix()
+            if sub.is_file():
+                plan.append((sub, None, f"{sub_rel}: not in a <system>/<table>/ directory"))
+                continue
+            table = contract.get(f"{system}.{sub.name.lower()}")
+            if table is None:
+                reason = f"unknown table {sub.name!r} for system {system!r} (not in the raw contract)"
+                plan += [
+                    (p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(sub)
+                ]
+                continue
+            for p in _visible_files(sub):
+                p_rel = p.relative_to(landing).as_posix()
+                if p.parent != sub:
+                    plan.append((p, table, f"{p_rel}: nested directory; files go directly in {sub_rel}/"))
+                elif p.suffix.lower() not in FILE_TYPES:
+                    plan.append(
+                        (p, table, f"{p_rel}: unsupported file type {p.suffix!r} (expected .csv or .parquet)")
+                    )
+                else:
+                    plan.append((p, table, None))
+    return plan
+
+
+def _record_file(
+    con: duckdb.DuckDBPyConnection, result: FileResult, batch_id: int, loaded_at: datetime
+) -> None:
+    con.execute(
+        "insert into meta.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.file_id,
+            batch_id,
+            result.system,
+            result.table_name,
+            result.source_file,
+            result.file_sha256,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.status,
+            result.error,
+            loaded_at,
+        ],
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _process_file(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    path: Path,
+    table: Table | None,
+    early_error: str | None,
+    batch_id: int,
+    file_id: int,
+    loaded_hashes: dict[str, str],
+) -> FileResult:
+    """Skip, reject or land one file; its meta.loaded_files row commits with its data or alone."""
+    source_file = path.relative_to(landing).as_posix()
+    sha = _sha256(path)
+    loaded_at = _now()
+    base = {
+        "file_id": file_id,
+        "source_file": source_file,
+        "system": table.system if table else None,
+        "table_name": table.name if table else None,
+        "file_sha256": sha,
+    }
+    if early_error is not None:
+        res = FileResult(**base, status="rejected", error=early_error)
+    elif sha in loaded_hashes:
+        res = FileResult(
+            **base, status="skipped", error=f"same content already loaded from {loaded_hashes[sha]}"
+        )
+    else:
+        try:
+            names, line_offset = _stage_rows(con, path, table, source_file)
+        except FileRejected as exc:
+            res = FileResult(**base, status="rejected", error=str(exc))
+        else:
+            con.execute("begin transaction")
+            try:
+                lineage = _Lineage(batch_id, file_id, source_file, sha, loaded_at)
+                read, loaded, rejected = _land_file(con, table, lineage, names, line_offset)
+                res = FileResult(
+                    **base, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected
+                )
+                _record_file(con, res, batch_id, loaded_at)
+                con.execute("commit")
+                return res
+            except FileRejected as exc:
+                con.execute("rollback")
+                res = FileResult(**base, status="rejected", error=str(exc))
+            except BaseException:
+                con.execute("rollback")
+                raise
+            finally:
+                con.execute("reset disabled_optimizers")
+                con.execute("drop table if exists _rows")
+    _record_file(con, res, batch_id, loaded_at)
+    return res
+
+
+def load_landing(
+    db_path: Path,
+    landing: Path,
+    *,
+    on_file: Callable[[FileResult, int, int], None] | None = None,
+) -> LoadResult:
+    """Land every new file of the landing into raw_<system>.<table>; one batch per call.
+
+    A file whose sha256 was already loaded is skipped, so re-running adds no rows.
+    on_file(result, files_done, files_total) is called after each file (for a progress bar).
+    """
+    started = time.perf_counter()
+    landing = Path(landing)
+    if not landing.is_dir():
+        raise FileNotFoundError(f"landing directory {landing} does not exist")
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        # Timestamps with an offset are converted to UTC by casting through TIMESTAMPTZ in this zone.
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")  # the CLI shows its own progress
+        con.execute("begin transaction")  # one commit for the 34 tables, not one each
+        ensure_raw_tables(con)
+        con.execute("commit")
+        batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
+        (next_file_id,) = con.execute(
+            "select coalesce(max(file_id), 0) + 1 from meta.loaded_files"
+        ).fetchone()
+        con.execute(
+            "insert into meta.load_batches (batch_id, landing, started_at, status) "
+            "values (?, ?, ?, 'running')",
+            [batch_id, str(landing.resolve()), _now()],
+        )
+        loaded_hashes = dict(
+            con.execute(
+                "select file_sha256, min_by(source_file, file_id) from meta.loaded_files "
+                "where status = 'loaded' group by file_sha256"
+            ).fetchall()
+        )
+        result = LoadResult(batch_id=batch_id)
+        plan = _plan(landing)
+        for path, table, early_error in plan:
+            res = _process_file(con, landing, path, table, early_error, batch_id, next_file_id, loaded_hashes)
+            next_file_id += 1
+            if res.status == "loaded":
+                loaded_hashes[res.file_sha256] = res.source_file
+            result.files.append(res)
+            if on_file is not None:
+                on_file(res, len(result.files), len(plan))
+        con.execute(
+            "update meta.load_batches set finished_at = ?, status = 'completed', files_seen = ?, "
+            "files_loaded = ?, files_skipped = ?, files_rejected = ?, rows_read = ?, rows_loaded = ?, "
+            "rows_rejected = ? where batch_id = ?",
+            [
+                _now(),
+                len(result.files),
+                result.files_loaded,
+                result.files_skipped,
+                result.files_rejected,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_rejected,
+                batch_id,
+            ],
+        )
+        result.seconds = time.perf_counter() - started
+        return result
+    finally:
+        con.close()
