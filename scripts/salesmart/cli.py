@@ -87,9 +87,7 @@ def _load_step(settings: Settings, run_id: str) -> bool:
     from salesmart.load import load_landing
 
     if not settings.landing.is_dir():
-        raise _usage_error(
-            f"landing directory not found: {settings.landing} (set --landing or SALESMART_LANDING)"
-        )
+        raise _usage_error(f"landing directory not found: {settings.landing} (set --landing or SALESMART_LANDING)")
     out = _out()
     with runlog.timed_step(settings, "load", run_id) as step, out.status(f"loading {settings.landing} ..."):
         result = load_landing(settings.build_db, settings.landing)
@@ -326,9 +324,7 @@ def kpi(
     period: Annotated[
         datetime | None, typer.Option(formats=DATE_FORMATS, help="Only the period holding this date.")
     ] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
-        OutputFormat.table
-    ),
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (OutputFormat.table),
 ) -> None:
     """Company-level KPIs from the published mart (read-only)."""
     try:
@@ -338,9 +334,7 @@ def kpi(
     settings = _settings()
     _require_duckdb(settings, "kpi")
     try:
-        rows = kpi_mod.query_kpis(
-            settings.published_db, family, metric, grain.value, period.date() if period else None
-        )
+        rows = kpi_mod.query_kpis(settings.published_db, family, metric, grain.value, period.date() if period else None)
     except kpi_mod.NotPublishedError as exc:
         _err().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_FAILURE) from None
@@ -424,7 +418,7 @@ REJECTED_FILES_SQL = """
 REJECTED_ROWS_SQL = """
     select
         source_file,
-        count(*) as rows_rejected,
+        count(distinct line_number) as rows_rejected,
         arg_min('line ' || line_number || ', ' || coalesce(column_name, '-') || ': ' || reason, line_number)
             as first_reason,
     from meta.rejected_rows

@@ -3,6 +3,15 @@
 Volumes grow linearly with `scale` and `months` (scale 1 over 12 months: about 200 reps, 20,000 accounts,
 100,000 opportunities, 3 million activities, 10 million email events), with floors so that every metric
 still has data at tiny scales. Everything is vectorised with numpy; DuckDB writes the files.
+
+Files: `<out>/<system>/<table>/<YYYY-MM-DD>.csv` (email messages and events: `.parquet`). The first file of
+a table is the initial full extract, named the day before the window; then one incremental file per month,
+named its last day, holding the rows whose updated_at (or event time) falls in that month. Messiness, as
+the contract allows: earlier versions of some keys in earlier files (older updated_at, earlier values),
+delete markers (is_deleted = true) in later files, about 0.4% of email events repeated in the next month's
+file, about 2% of timestamps written with a UTC offset (e.g. -02:00), amounts in USD, EUR and GBP.
+Opportunities start 90 days before the window so that the first months already have a pipeline, and
+customers at the start have a first order and subscription before it.
 """
 
 from __future__ import annotations
@@ -144,8 +153,9 @@ def generate(
 ) -> dict[str, int]:
     """Write every raw contract table under `out_dir/<system>/<table>/` and return rows per 'system.table'.
 
-    Earlier generated system folders under `out_dir` are removed first, so a rerun with the same seed
-    gives byte-identical files.
+    `start` is moved to the first day of its month; the window is `months` whole months from there.
+    The system folders (crm, email, marketing, hr) under `out_dir` are deleted first, so a rerun with the
+    same seed gives byte-identical files and no stale file survives.
     """
     if scale <= 0:
         raise ValueError(f"generate: scale must be > 0, got {scale}")
@@ -935,7 +945,7 @@ class _Gen:
         sent = np.clip(sent, self.T0, self.T1 - HOUR)
         camp = np.concatenate([np.full(nft + n_sales, -1), m_camp])
         step = np.concatenate([np.ones(nft, np.int64), rng.integers(2, 6, n_sales), np.full(n_mkt, -1)])
-        # duplicate the opp-contact owner into a usable message account for meetings
+        # account and deal of each message, carried to the meetings its replies lead to
         msg_acc = np.concatenate([np.full(nft + n_lead_f, -1), o["acc"][fo], np.full(n_mkt, -1)])
         msg_opp = np.concatenate([np.full(nft + n_lead_f, -1), fo, np.full(n_mkt, -1)])
         nm = len(sent)
@@ -1281,7 +1291,6 @@ class _Gen:
         self.targets(reps)
 
     def targets(self, reps: np.ndarray) -> None:
-        rng = self.rng
         catalog = load_metric_catalog()["metrics"]
         m = self.months
         calls_pm = float((self.act["type"] == 0).sum()) / m
@@ -1353,7 +1362,6 @@ class _Gen:
             },
             upd - DAY,
         )
-        _ = rng
 
     # ------------------------------------------------------------------ marketing tables
     def marketing(self) -> None:

@@ -7,6 +7,7 @@ seconds) and DuckDB formats them while writing, so no Python loop ever touches a
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from salesmart.contract import load_contract
+from salesmart.contract import Table, load_contract
 
 # Null sentinel for epoch-second timestamps and epoch-day dates (numpy's NaT bit pattern).
 NAT = np.iinfo(np.int64).min
@@ -77,6 +78,9 @@ class LandingWriter:
             (month_starts[m + 1] - dt.timedelta(days=1)).isoformat() for m in range(months)
         ]
         self.con = duckdb.connect()
+        # one writer thread: files are written in call order, overlapping the next table's generation
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: list[Future] = []
         # Row order inside a file must follow the arrays for byte-identical reruns.
         self.con.execute("set preserve_insertion_order = true")
         self.counts: dict[str, int] = {}
@@ -95,12 +99,28 @@ class LandingWriter:
         offsets: np.ndarray | None = None,
         fmt: str = "csv",
     ) -> int:
-        """Write one table. `cols` holds every contract column (plus helper columns starting with `_`);
-        `offsets` gives per-row UTC offsets in minutes for timestamps (0 = written without offset)."""
+        """Queue one table for writing and return its row count. `cols` holds every contract column (plus
+        helper columns starting with `_`); `offsets` gives per-row UTC offsets in minutes for timestamps
+        (0 = written without offset). The arrays must not be modified afterwards: a background thread
+        writes them while the caller generates the next table (DuckDB and numpy release the GIL)."""
         table = self.contract[key]
         missing = [c for c in table.column_names if c not in cols]
         if missing:
             raise ValueError(f"generator: {key} lacks contract columns {missing}")
+        n = len(file_idx)
+        self.counts[key] = self.counts.get(key, 0) + n
+        self._pending.append(self._pool.submit(self._write, key, table, cols, file_idx, offsets, fmt))
+        return n
+
+    def _write(
+        self,
+        key: str,
+        table: Table,
+        cols: dict[str, object],
+        file_idx: np.ndarray,
+        offsets: np.ndarray | None,
+        fmt: str,
+    ) -> None:
         n = len(file_idx)
         order = np.argsort(file_idx, kind="stable")
         arrays: dict[str, pa.Array] = {}
@@ -161,11 +181,15 @@ class LandingWriter:
             path = target / f"{self.file_names[int(f)]}.{ext}"
             self.con.execute(f"copy (select {select} from _slice) to '{path}' ({options})")
             self.con.unregister("_slice")
-        self.counts[key] = self.counts.get(key, 0) + n
-        return n
 
     def close(self) -> None:
-        self.con.close()
+        """Wait for queued writes (raising the first error) and release DuckDB."""
+        try:
+            for job in self._pending:
+                job.result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self.con.close()
 
 
 def _to_arrow(value: object, order: np.ndarray, name: str, key: str, n: int) -> pa.Array:

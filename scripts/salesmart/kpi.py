@@ -94,13 +94,10 @@ def query_kpis(
     params = {"grain": grain, "family": family, "metric": metric, "period": period}
     with duckdb.connect(str(db_path), read_only=True) as con:
         exists = con.execute(
-            "select count(*) from duckdb_tables()"
-            " where schema_name = 'marts' and table_name = 'kpi_metric_values'"
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'kpi_metric_values'"
         ).fetchone()[0]
         if not exists:
-            raise NotPublishedError(
-                f"{db_path} has no marts.kpi_metric_values table: publish a complete build"
-            )
+            raise NotPublishedError(f"{db_path} has no marts.kpi_metric_values table: publish a complete build")
         cursor = con.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

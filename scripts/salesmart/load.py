@@ -70,6 +70,8 @@ META_TABLES = {
 }
 
 FILE_TYPES = (".csv", ".parquet")
+# A header record longer than this is a stray quote, not a header.
+MAX_HEADER_BYTES = 65_536
 # Values quoted in rejection reasons are cut to this length.
 MAX_VALUE_IN_REASON = 80
 
@@ -164,9 +166,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             continue
         for c in table.columns:
             if c.name not in have:
-                con.execute(
-                    f"alter table {table.qualified_name} add column {quote_ident(c.name)} {c.duckdb_type}"
-                )
+                con.execute(f"alter table {table.qualified_name} add column {quote_ident(c.name)} {c.duckdb_type}")
 
 
 # --- row checks (SQL expressions over one all-VARCHAR column) -------------------------------------------
@@ -252,12 +252,13 @@ def _csv_header(path: Path, source_file: str) -> list[str]:
             head += line
             if head.count(b'"') % 2 == 0:
                 break
+            if len(head) > MAX_HEADER_BYTES:
+                raise FileRejected(f"{source_file}: header has an unterminated quote")
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileRejected(
-            f"{source_file}: header is not valid UTF-8 "
-            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+            f"{source_file}: header is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
         ) from None
     try:
         header = next(csv.reader(io.StringIO(text, newline=""), strict=True), None)
@@ -298,9 +299,7 @@ def _map_columns(table: Table, names: list[str], source_file: str) -> tuple[dict
         if not key:
             raise FileRejected(f"{source_file}: column {i + 1} of the header has no name")
         if key in seen:
-            raise FileRejected(
-                f"{source_file}: column {name!r} appears twice (names are matched case-insensitively)"
-            )
+            raise FileRejected(f"{source_file}: column {name!r} appears twice (names are matched case-insensitively)")
         if key in LINEAGE_COLUMNS:
             raise FileRejected(f"{source_file}: column {name!r} is reserved for lineage")
         seen[key] = i
@@ -326,9 +325,7 @@ class _Lineage:
     loaded_at: datetime
 
 
-def _stage_rows(
-    con: duckdb.DuckDBPyConnection, path: Path, table: Table, source_file: str
-) -> tuple[list[str], int]:
+def _stage_rows(con: duckdb.DuckDBPyConnection, path: Path, table: Table, source_file: str) -> tuple[list[str], int]:
     """Read the file into temp table _rows (all VARCHAR, columns c0..cN in file order).
 
     Returns the header names and the offset from rowid to the line number (CSV: header is line 1;
@@ -478,9 +475,7 @@ def _plan(landing: Path) -> list[tuple[Path, Table | None, str | None]]:
         system = entry.name.lower()
         if system not in systems:
             reason = f"unknown system {entry.name!r} (contract systems: {', '.join(systems)})"
-            plan += [
-                (p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(entry)
-            ]
+            plan += [(p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(entry)]
             continue
         for sub in sorted(entry.iterdir()):
             if sub.name.startswith("."):
@@ -492,26 +487,20 @@ def _plan(landing: Path) -> list[tuple[Path, Table | None, str | None]]:
             table = contract.get(f"{system}.{sub.name.lower()}")
             if table is None:
                 reason = f"unknown table {sub.name!r} for system {system!r} (not in the raw contract)"
-                plan += [
-                    (p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(sub)
-                ]
+                plan += [(p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(sub)]
                 continue
             for p in _visible_files(sub):
                 p_rel = p.relative_to(landing).as_posix()
                 if p.parent != sub:
                     plan.append((p, table, f"{p_rel}: nested directory; files go directly in {sub_rel}/"))
                 elif p.suffix.lower() not in FILE_TYPES:
-                    plan.append(
-                        (p, table, f"{p_rel}: unsupported file type {p.suffix!r} (expected .csv or .parquet)")
-                    )
+                    plan.append((p, table, f"{p_rel}: unsupported file type {p.suffix!r} (expected .csv or .parquet)"))
                 else:
                     plan.append((p, table, None))
     return plan
 
 
-def _record_file(
-    con: duckdb.DuckDBPyConnection, result: FileResult, batch_id: int, loaded_at: datetime
-) -> None:
+def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult, batch_id: int, loaded_at: datetime) -> None:
     con.execute(
         "insert into meta.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -559,9 +548,7 @@ def _process_file(
     if early_error is not None:
         res = FileResult(**base, status="rejected", error=early_error)
     elif sha in loaded_hashes:
-        res = FileResult(
-            **base, status="skipped", error=f"same content already loaded from {loaded_hashes[sha]}"
-        )
+        res = FileResult(**base, status="skipped", error=f"same content already loaded from {loaded_hashes[sha]}")
     else:
         try:
             names, line_offset = _stage_rows(con, path, table, source_file)
@@ -572,9 +559,7 @@ def _process_file(
             try:
                 lineage = _Lineage(batch_id, file_id, source_file, sha, loaded_at)
                 read, loaded, rejected = _land_file(con, table, lineage, names, line_offset)
-                res = FileResult(
-                    **base, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected
-                )
+                res = FileResult(**base, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
                 _record_file(con, res, batch_id, loaded_at)
                 con.execute("commit")
                 return res
@@ -617,12 +602,9 @@ def load_landing(
         ensure_raw_tables(con)
         con.execute("commit")
         batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
-        (next_file_id,) = con.execute(
-            "select coalesce(max(file_id), 0) + 1 from meta.loaded_files"
-        ).fetchone()
+        (next_file_id,) = con.execute("select coalesce(max(file_id), 0) + 1 from meta.loaded_files").fetchone()
         con.execute(
-            "insert into meta.load_batches (batch_id, landing, started_at, status) "
-            "values (?, ?, ?, 'running')",
+            "insert into meta.load_batches (batch_id, landing, started_at, status) values (?, ?, ?, 'running')",
             [batch_id, str(landing.resolve()), _now()],
         )
         loaded_hashes = dict(

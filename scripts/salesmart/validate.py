@@ -1,22 +1,341 @@
-"""Data-quality gate between load and build (placeholder until the Great Expectations suites land)."""
+"""`salesmart validate`: Great Expectations at the landing gate.
+
+Suites are generated from the raw contract (columns, types, required, accepted values) plus business
+expectations (non-negative amounts, NPS 0..10, closed_at >= created_at). Cross-row checks (duplicate keys
+within a file, fx coverage, email events without a message) are computed in DuckDB and handed to GX as
+frames of offending rows that must be empty. GX runs on pandas frames (its SQL datasource returns nothing on
+DuckDB); each file is validated in chunks so memory stays bounded on large batches.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
 
 from salesmart.config import Settings
+from salesmart.contract import Table, load_contract
 
-PLACEHOLDER_MESSAGE = "validate: Great Expectations suites not implemented yet (see issue: data quality)"
+# DuckDB hands back 2,048-row vectors: about 250k rows per validated chunk.
+CHUNK_VECTORS = 122
+EXAMPLES = 5
+
+# Contract type -> pandas dtype names DuckDB hands back for it.
+PANDAS_TYPES = {
+    "string": ["str", "object", "string"],
+    # A BIGINT column with nulls arrives as float64: numpy integers cannot hold a missing value.
+    "integer": ["int64", "Int64", "int32", "Int32", "float64"],
+    "decimal": ["float64", "Float64"],
+    "boolean": ["boolean", "bool"],
+    "date": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
+    "timestamp": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
+}
+
+# Business rules beyond the contract: (table, column) -> inclusive range.
+VALUE_RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("crm.opportunities", "amount"): (0, None),
+    ("crm.opportunity_history", "amount"): (0, None),
+    ("crm.opportunity_line_items", "quantity"): (0, None),
+    ("crm.opportunity_line_items", "unit_price"): (0, None),
+    ("crm.opportunity_line_items", "discount_pct"): (0, 100),
+    ("crm.order_lines", "quantity"): (0, None),
+    ("crm.order_lines", "unit_price"): (0, None),
+    ("crm.order_lines", "unit_cost"): (0, None),
+    ("crm.order_lines", "discount_amount"): (0, None),
+    ("crm.subscriptions", "mrr"): (0, None),
+    ("crm.quotas", "quota_amount"): (0, None),
+    ("crm.fx_rates", "rate_to_reporting"): (0, None),
+    ("crm.nps_responses", "score"): (0, 10),
+    ("crm.activities", "duration_seconds"): (0, None),
+    ("marketing.ad_performance_daily", "impressions"): (0, None),
+    ("marketing.ad_performance_daily", "clicks"): (0, None),
+    ("marketing.ad_performance_daily", "spend"): (0, None),
+    ("marketing.costs", "amount"): (0, None),
+    ("hr.training_enrollments", "cost"): (0, None),
+    ("hr.training_enrollments", "hours_spent"): (0, None),
+    ("hr.training_enrollments", "assessment_score"): (0, 100),
+    ("hr.time_entries", "hours"): (0, 24),
+    ("hr.training_courses", "duration_hours"): (0, None),
+}
+
+# (table, later column, earlier column): the later one must not precede the earlier one.
+ORDERED_PAIRS = [
+    ("crm.opportunities", "closed_at", "created_at"),
+    ("crm.support_tickets", "closed_at", "opened_at"),
+    ("crm.subscriptions", "end_date", "start_date"),
+    ("hr.requisitions", "filled_at", "opened_at"),
+    ("hr.training_enrollments", "completed_at", "enrolled_at"),
+    ("marketing.campaigns", "end_date", "start_date"),
+]
+
+# Event re-sends are allowed by the contract: an event id may arrive twice.
+KEYS_MAY_REPEAT = {"email.events"}
+
+# Money columns that need an fx rate on or before their date: (table, date expression).
+MONEY_DATES = {
+    "crm.opportunities": "coalesce(cast(closed_at as date), close_date, cast(created_at as date))",
+    "crm.orders": "order_date",
+    "crm.subscriptions": "start_date",
+    "crm.products": "cast(updated_at as date)",
+    "marketing.ad_performance_daily": "performance_date",
+    "marketing.costs": "cost_date",
+    "hr.training_enrollments": "cast(enrolled_at as date)",
+}
 
 
-@dataclass(frozen=True)
+@dataclass
+class Failure:
+    table: str
+    source_file: str
+    expectation: str
+    column: str | None
+    unexpected_count: int
+    examples: list = field(default_factory=list)
+
+
+@dataclass
 class ValidationResult:
-    """ok is False when a batch breaks an expectation; the run then stops before build."""
+    batch_id: str | None
+    files_checked: int = 0
+    expectations_run: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    data_docs: Path | None = None
 
-    ok: bool
-    messages: list[str] = field(default_factory=list)
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def messages(self) -> list[str]:
+        """A readable summary: one line for the batch, one per failed expectation."""
+        if self.batch_id is None:
+            return ["validate: no loaded batch to validate"]
+        lines = [
+            f"validate: batch {self.batch_id}: {self.files_checked} file(s), {self.expectations_run} expectation "
+            f"result(s), {len(self.failures)} failed" + (f"; Data Docs: {self.data_docs}" if self.data_docs else "")
+        ]
+        for failure in self.failures:
+            column = f" column {failure.column}" if failure.column else ""
+            lines.append(
+                f"  FAILED {failure.table}{column}: {failure.expectation}, {failure.unexpected_count} row(s), "
+                f"e.g. {failure.examples} (files: {failure.source_file})"
+            )
+        return lines
 
 
-def validate(settings: Settings) -> ValidationResult:
-    """Placeholder: passes every batch and says so."""
-    return ValidationResult(ok=True, messages=[PLACEHOLDER_MESSAGE])
+def build_suite_expectations(table: Table) -> list:
+    """The contract's and the business rules' expectations for one raw table."""
+    import great_expectations.expectations as gxe
+
+    key = f"{table.system}.{table.name}"
+    expectations: list = [gxe.ExpectTableColumnsToMatchSet(column_set=table.column_names, exact_match=False)]
+    for col in table.columns:
+        expectations.append(gxe.ExpectColumnValuesToBeInTypeList(column=col.name, type_list=PANDAS_TYPES[col.type]))
+        if col.required:
+            expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=col.name))
+        if col.accepted:
+            expectations.append(gxe.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.accepted)))
+        low_high = VALUE_RANGES.get((key, col.name))
+        if low_high:
+            expectations.append(
+                gxe.ExpectColumnValuesToBeBetween(column=col.name, min_value=low_high[0], max_value=low_high[1])
+            )
+    for pair_table, later, earlier in ORDERED_PAIRS:
+        if pair_table == key:
+            expectations.append(
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing"
+                )
+            )
+    return expectations
+
+
+def _integrity_frames(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame]]:
+    """Frames of offending rows (each must be empty): (check name, source file or '*', frame)."""
+    contract = load_contract()
+    duplicates = []
+    for (system, table_name), table_files in files.groupby(["system", "table_name"], sort=True):
+        key = f"{system}.{table_name}"
+        if key in KEYS_MAY_REPEAT:
+            continue
+        table = contract[key]
+        pk = ", ".join(table.primary_key)
+        ids = ", ".join(str(int(i)) for i in table_files["file_id"])
+        duplicates.append(
+            f"select '{key}' as table_name, _source_file as source_file, "
+            f"concat_ws('|', {pk}) as primary_key, count(*) as copies, "
+            "list(_source_line order by _source_line) as lines "
+            f"from {table.qualified_name} where _file_id in ({ids}) group by _source_file, {pk} having count(*) > 1"
+        )
+    if duplicates:
+        frame = con.execute(" union all ".join(duplicates) + " order by table_name, source_file limit 1000").df()
+        yield "primary key unique within a file", "*", frame
+
+    file_ids = [int(i) for i in files["file_id"]]
+    if not file_ids:
+        return
+    gaps = []
+    for key, date_expr in MONEY_DATES.items():
+        table = contract[key]
+        gaps.append(
+            f"select '{key}' as table_name, m.currency_code, min({date_expr}) as first_date, count(*) as rows "
+            f"from {table.qualified_name} as m "
+            "where m._file_id in (select unnest(?::bigint[])) and m.currency_code is not null "
+            "and upper(m.currency_code) <> upper(?) "
+            f"and not exists (select 1 from raw_crm.fx_rates as r where r.currency_code = m.currency_code "
+            f"and r.rate_date <= {date_expr}) group by all"
+        )
+    reporting = os.environ.get("SALESMART_REPORTING_CURRENCY", "USD")
+    params: list = []
+    for _ in gaps:
+        params += [file_ids, reporting]
+    yield "fx rate on or before every money date", "*", con.execute(" union all ".join(gaps), params).df()
+    yield (
+        "email events refer to a known message",
+        "*",
+        con.execute(
+            "select e.event_id, e.message_id, e._source_file, e._source_line from raw_email.events as e "
+            "where e._file_id in (select unnest(?::bigint[])) "
+            "and not exists (select 1 from raw_email.messages as m where m.message_id = e.message_id) "
+            "order by e._file_id, e._source_line limit 1000",
+            [file_ids],
+        ).df(),
+    )
+
+
+def _as_gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """GX 1.24 does not recognise pandas 3's string dtype; object columns hold the same values."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.StringDtype):
+            frame[column] = frame[column].astype(object)
+    return frame
+
+
+def _gx_context(home: Path):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(home))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _run_suite(context, name: str, expectations: list, frame: pd.DataFrame) -> list:
+    """Validate one frame against expectations; returns the GX expectation results."""
+    import great_expectations as gx
+
+    source = context.data_sources.add_or_update_pandas("salesmart_landing")
+    try:
+        asset = source.get_asset(name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name=name)
+    try:
+        batch_definition = asset.get_batch_definition("batch")
+    except (KeyError, LookupError):
+        batch_definition = asset.add_batch_definition_whole_dataframe("batch")
+    suite = gx.ExpectationSuite(name=name, expectations=expectations)
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{name}_checkpoint",
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            result_format={"result_format": "SUMMARY"},
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    return [result for run_result in run.run_results.values() for result in run_result.results]
+
+
+def _failures_from(results: list, table: str, source_file: str) -> list[Failure]:
+    failures = []
+    for result in results:
+        if result.success:
+            continue
+        kwargs = result.expectation_config.kwargs
+        details = result.result or {}
+        count = details.get("unexpected_count")
+        if count is None:
+            count = details.get("observed_value") if isinstance(details.get("observed_value"), int) else 1
+        failures.append(
+            Failure(
+                table=table,
+                source_file=source_file,
+                expectation=result.expectation_config.type,
+                column=kwargs.get("column") or kwargs.get("column_A"),
+                unexpected_count=int(count or 0),
+                examples=list(details.get("partial_unexpected_list") or [])[:EXAMPLES],
+            )
+        )
+    return failures
+
+
+def validate(settings: Settings, batch_id: str | None = None) -> ValidationResult:
+    """Validate the files of one load batch (default: the latest) and build GX Data Docs under <home>/gx."""
+    import great_expectations.expectations as gxe
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="great_expectations")
+    contract = load_contract()
+    if not settings.build_db.exists():
+        return ValidationResult(batch_id=None)
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        has_meta = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'loaded_files'"
+        ).fetchone()[0]
+        if not has_meta:
+            return ValidationResult(batch_id=None)
+        if batch_id is None:
+            row = con.execute(
+                "select batch_id from meta.loaded_files where status = 'loaded' order by file_id desc limit 1"
+            ).fetchone()
+            batch_id = row[0] if row else None
+        result = ValidationResult(batch_id=batch_id)
+        if batch_id is None:
+            return result
+        files = con.execute(
+            "select file_id, system, table_name, source_file from meta.loaded_files "
+            "where batch_id = ? and status = 'loaded' order by file_id",
+            [batch_id],
+        ).df()
+        context = _gx_context(settings.home)
+        for (system, table_name), table_files in files.groupby(["system", "table_name"], sort=True):
+            key = f"{system}.{table_name}"
+            table = contract[key]
+            file_ids = [int(i) for i in table_files["file_id"]]
+            columns = ", ".join(table.column_names)
+            cursor = con.execute(
+                f"select {columns} from {table.qualified_name} where _file_id in (select unnest(?::bigint[])) "
+                "order by _file_id, _source_line",
+                [file_ids],
+            )
+            names = list(table_files["source_file"])
+            source_files = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            while not (chunk := _as_gx_frame(cursor.fetch_df_chunk(CHUNK_VECTORS))).empty:
+                results = _run_suite(context, key, build_suite_expectations(table), chunk)
+                result.expectations_run += len(results)
+                result.failures += _failures_from(results, key, source_files)
+            result.files_checked += len(file_ids)
+        for check, source_file, frame in _integrity_frames(con, files):
+            name = "integrity." + check.replace(" ", "_")
+            results = _run_suite(context, name, [gxe.ExpectTableRowCountToEqual(value=0)], frame)
+            result.expectations_run += len(results)
+            for failure in _failures_from(results, check, source_file):
+                failure.unexpected_count = len(frame)
+                failure.examples = frame.head(EXAMPLES).to_dict("records")
+                result.failures.append(failure)
+        docs = settings.home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+        result.data_docs = docs if docs.exists() else None
+        return result
+    finally:
+        con.close()

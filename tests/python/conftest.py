@@ -148,9 +148,7 @@ SAMPLE_KPI_ROWS = [
     kpi_row("opportunities_created", "pipeline", "count", "month", FEB, FEB_END, 52.0, 40.0, 0.3, False),
     kpi_row("sales_cycle_days", "pipeline", "days", "month", JAN, JAN_END, 30.5),
     kpi_row("sales_cycle_days", "pipeline", "days", "month", FEB, FEB_END, None, 30.5, None, False),
-    kpi_row(
-        "bookings", "pipeline", "currency", "quarter", JAN, date(2025, 3, 31), 2_234_567.891, complete=False
-    ),
+    kpi_row("bookings", "pipeline", "currency", "quarter", JAN, date(2025, 3, 31), 2_234_567.891, complete=False),
     # a rep slice: never shown by `salesmart kpi`, which reads the total slice
     kpi_row("bookings", "pipeline", "currency", "month", JAN, JAN_END, 5.0, dimension=("rep", "u1")),
     kpi_row("revenue", "sales_outcomes", "currency", "month", JAN, JAN_END, 999.5),

@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from salesmart.contract import load_contract, load_metric_catalog, opportunity_stages
@@ -19,16 +20,16 @@ START = dt.date(2025, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("landing")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("generated")
     counts = generate(out, scale=SCALE, seed=42, start=START, months=MONTHS)
     return out, counts
 
 
 @pytest.fixture(scope="module")
-def con(landing: tuple[Path, dict[str, int]]) -> duckdb.DuckDBPyConnection:
+def con(generated: tuple[Path, dict[str, int]]) -> duckdb.DuckDBPyConnection:
     """One view per table over all its files, every column as text, plus the file name."""
-    out, _ = landing
+    out, _ = generated
     c = duckdb.connect()
     for table in load_contract().values():
         folder = out / table.system / table.name
@@ -53,8 +54,8 @@ def _latest(table: str, key: str) -> str:
     )
 
 
-def test_all_tables_written_with_rows(landing: tuple[Path, dict[str, int]], con) -> None:
-    out, counts = landing
+def test_all_tables_written_with_rows(generated: tuple[Path, dict[str, int]], con) -> None:
+    out, counts = generated
     contract = load_contract()
     assert sorted(counts) == sorted(contract)
     for key, table in contract.items():
@@ -66,7 +67,7 @@ def test_all_tables_written_with_rows(landing: tuple[Path, dict[str, int]], con)
     assert any(p.suffix == ".parquet" for p in (out / "email" / "events").iterdir())
 
 
-def test_csv_values_follow_the_file_rules(landing, con) -> None:
+def test_csv_values_follow_the_file_rules(generated, con) -> None:
     patterns = {
         "boolean": r"^(true|false)$",
         "date": r"^\d{4}-\d{2}-\d{2}$",
@@ -74,7 +75,7 @@ def test_csv_values_follow_the_file_rules(landing, con) -> None:
         "integer": r"^-?\d+$",
         "timestamp": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z)?$",
     }
-    out, _ = landing
+    out, _ = generated
     for table in load_contract().values():
         if not any((out / table.system / table.name).glob("*.csv")):
             continue
@@ -280,8 +281,8 @@ def test_fx_covers_every_currency_and_day_used(con) -> None:
     assert {"USD", "EUR", "GBP"} <= currencies
 
 
-def test_messy_data_is_present(landing, con) -> None:
-    out, _ = landing
+def test_messy_data_is_present(generated, con) -> None:
+    out, _ = generated
     # an initial full extract plus monthly files, in name order = extract order
     names = sorted(p.name for p in (out / "crm" / "accounts").iterdir())
     assert names == ["2024-12-31.csv", "2025-01-31.csv", "2025-02-28.csv", "2025-03-31.csv"]
@@ -371,15 +372,77 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-def test_same_seed_gives_identical_files(landing, tmp_path: Path) -> None:
-    out, counts = landing
+def test_same_seed_gives_identical_files(generated, tmp_path: Path) -> None:
+    out, counts = generated
     again = generate(tmp_path / "again", scale=SCALE, seed=42, start=START, months=MONTHS)
     assert again == counts
     assert _digest(tmp_path / "again") == _digest(out)
 
 
-def test_volumes_grow_linearly(landing, tmp_path: Path) -> None:
-    _, small = landing
+def test_volumes_grow_linearly(generated, tmp_path: Path) -> None:
+    _, small = generated
     big = generate(tmp_path / "big", scale=2 * SCALE, seed=42, start=START, months=MONTHS)
     for key in ("crm.accounts", "crm.opportunities", "crm.activities", "email.events", "crm.leads"):
         assert 1.7 <= big[key] / small[key] <= 2.3, (key, small[key], big[key])
+
+
+def test_writer_formats_values_and_splits_extract_files(tmp_path: Path) -> None:
+    """Three hand-made quota rows and NPS rows: exact file names and text."""
+    from salesmart.generate_io import Ids, LandingWriter, epoch_seconds
+
+    w = LandingWriter(tmp_path, dt.date(2025, 3, 1), 2)
+    t_feb = epoch_seconds(dt.date(2025, 2, 20))  # before the window: initial extract
+    t_apr = epoch_seconds(dt.date(2025, 4, 1)) + 5_400  # 2025-04-01 01:30 UTC: April file
+    upd = np.array([t_feb, t_apr, t_apr + 60], dtype="int64")
+    w.write(
+        "crm.nps_responses",
+        {
+            "response_id": Ids("nps_", np.array([1, 2, 3])),
+            "account_id": Ids("acc_", np.array([7, -1, 8])),
+            "contact_id": Ids("con_", np.array([-1, -1, -1])),
+            "score": np.array([9, 0, 10]),
+            "responded_at": upd,
+            "comment": np.array(['said "ok", thanks', "", "x"], dtype=object),
+        },
+        w.file_index(upd),
+        offsets=np.array([0, -120, 330], dtype="int32"),
+    )
+    w.write(
+        "crm.quotas",
+        {
+            "user_id": Ids("usr_", np.array([3])),
+            "period_month": np.array([epoch_seconds(dt.date(2025, 3, 1))]),
+            "quota_amount": np.array([1234.5]),
+            "updated_at": np.array([epoch_seconds(dt.date(2025, 3, 2))]),
+        },
+        w.file_index(np.array([epoch_seconds(dt.date(2025, 3, 2))])),
+    )
+    w.close()
+    folder = tmp_path / "crm" / "nps_responses"
+    assert sorted(p.name for p in folder.iterdir()) == ["2025-02-28.csv", "2025-04-30.csv"]
+    assert (folder / "2025-02-28.csv").read_text() == (
+        "response_id,account_id,contact_id,score,responded_at,comment\n"
+        'nps_1,acc_7,,9,2025-02-20T00:00:00,"said ""ok"", thanks"\n'
+    )
+    # -02:00 puts 01:30 UTC on the previous local day; +05:30 moves it forward
+    assert (folder / "2025-04-30.csv").read_text() == (
+        "response_id,account_id,contact_id,score,responded_at,comment\n"
+        'nps_2,,,0,2025-03-31T23:30:00-02:00,""\n'
+        "nps_3,acc_8,,10,2025-04-01T07:01:00+05:30,x\n"
+    )
+    assert (tmp_path / "crm" / "quotas" / "2025-03-31.csv").read_text() == (
+        "user_id,period_month,quota_amount,updated_at\nusr_3,2025-03-01,1234.50,2025-03-02T00:00:00\n"
+    )
+    assert w.counts == {"crm.nps_responses": 3, "crm.quotas": 1}
+
+
+def test_generated_files_load_without_rejects(generated, tmp_path: Path) -> None:
+    """The loader accepts every generated file and row: the generator speaks the contract."""
+    load = pytest.importorskip("salesmart.load")
+    out, counts = generated
+    result = load.load_landing(tmp_path / "build.duckdb", out)
+    assert {f.status for f in result.files} == {"loaded"}
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as db:
+        assert db.execute("select count(*) from meta.rejected_rows").fetchone()[0] == 0
+        rows = db.execute("select count(*) from raw_email.events").fetchone()[0]
+    assert rows == counts["email.events"]

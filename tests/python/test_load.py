@@ -62,9 +62,7 @@ def test_ensure_raw_tables_creates_all_contract_tables_idempotently(db: Path) ->
             "select column_name, data_type from duckdb_columns() "
             "where schema_name = 'raw_crm' and table_name = 'opportunities'"
         ).fetchall()
-        meta = con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'meta' order by 1"
-        ).fetchall()
+        meta = con.execute("select table_name from duckdb_tables() where schema_name = 'meta' order by 1").fetchall()
     assert len(tables) == 31
     assert {t for (t,) in tables} == {f"raw_{k}" for k in load_contract()}
     types = dict(cols)
@@ -155,9 +153,7 @@ def test_happy_path_types_lineage_and_utc(landing: Path, db: Path) -> None:
 
 def test_reload_adds_nothing_and_renamed_copy_is_skipped(landing: Path, db: Path) -> None:
     text = (
-        "event_id,message_id,event_type,event_at\n"
-        "e1,m1,open,2026-03-01T10:00:00Z\n"
-        "e2,m1,click,2026-03-01T10:05:00Z\n"
+        "event_id,message_id,event_type,event_at\ne1,m1,open,2026-03-01T10:00:00Z\ne2,m1,click,2026-03-01T10:05:00Z\n"
     )
     write(landing, "email/events/day1.csv", text)
     first = load_landing(db, landing)
@@ -299,10 +295,14 @@ def test_integer_rejects_fraction(landing: Path, db: Path) -> None:
             "email/events/latin1_header.csv: header is not valid UTF-8 (byte 0xe9 at offset 31)",
         ),
         (
+            "email/events/header_quote.csv",
+            'event_id,"message_id,event_type,event_at\n' + "e1,m1,open,2026-03-01\n" * 5_000,
+            "email/events/header_quote.csv: header has an unterminated quote",
+        ),
+        (
             "email/events/quote.csv",
             'event_id,message_id,event_type,event_at\ne1,"m1,open,2026-03-01\n',
-            "email/events/quote.csv: cannot be read as CSV: CSV Error on Line: 2; "
-            "Value with unterminated quote found.",
+            "email/events/quote.csv: cannot be read as CSV: CSV Error on Line: 2; Value with unterminated quote found.",
         ),
         (
             "email/events/empty.csv",
@@ -329,8 +329,7 @@ def test_integer_rejects_fraction(landing: Path, db: Path) -> None:
         (
             "crm/unknown_table/x.csv",
             "a,b\n1,2\n",
-            "crm/unknown_table/x.csv: unknown table 'unknown_table' for system 'crm' "
-            "(not in the raw contract)",
+            "crm/unknown_table/x.csv: unknown table 'unknown_table' for system 'crm' (not in the raw contract)",
         ),
         (
             "erp/invoices/x.csv",
@@ -350,18 +349,14 @@ def test_integer_rejects_fraction(landing: Path, db: Path) -> None:
         ),
     ],
 )
-def test_file_level_rejections(
-    landing: Path, db: Path, rel: str, content: str | bytes, error: str | None
-) -> None:
+def test_file_level_rejections(landing: Path, db: Path, rel: str, content: str | bytes, error: str | None) -> None:
     write(landing, rel, content)
     result = load_landing(db, landing)
     f = only(result)
     assert (f.status, f.rows_read, f.rows_loaded, f.rows_rejected) == ("rejected", 0, 0, 0)
     assert f.error == error
     assert result.has_rejections
-    assert query(db, "select source_file, status, error from meta.loaded_files") == [
-        (rel, "rejected", f.error)
-    ]
+    assert query(db, "select source_file, status, error from meta.loaded_files") == [(rel, "rejected", f.error)]
     assert query(db, "select count(*) from meta.rejected_rows") == [(0,)]
     assert query(db, "select count(*) from raw_email.events") == [(0,)]
 
@@ -452,9 +447,7 @@ def test_file_ids_increase_across_loads(landing: Path, db: Path) -> None:
     write(landing, "email/events/a.csv", header + "e1,m1,open,2026-03-01\n")
     write(landing, "crm/user_events/a.csv", "event_id,user_id,event_type,event_at\nu1,x,login,2026-03-01\n")
     progress: list[tuple[str, int, int]] = []
-    first = load_landing(
-        db, landing, on_file=lambda r, done, total: progress.append((r.source_file, done, total))
-    )
+    first = load_landing(db, landing, on_file=lambda r, done, total: progress.append((r.source_file, done, total)))
     assert progress == [("crm/user_events/a.csv", 1, 2), ("email/events/a.csv", 2, 2)]
     write(landing, "email/events/b.csv", header + "e2,m1,open,2026-03-01\n")
     second = load_landing(db, landing)
@@ -475,8 +468,7 @@ def test_bom_crlf_and_quoted_empty(landing: Path, db: Path) -> None:
     write(
         landing,
         "email/events/win.csv",
-        b"\xef\xbb\xbfevent_id,message_id,event_type,event_at\r\n"
-        b'e1,m1,open,2026-03-01\r\ne2,"",open,2026-03-01\r\n',
+        b'\xef\xbb\xbfevent_id,message_id,event_type,event_at\r\ne1,m1,open,2026-03-01\r\ne2,"",open,2026-03-01\r\n',
     )
     f = only(load_landing(db, landing))
     assert (f.status, f.rows_read, f.rows_loaded, f.rows_rejected) == ("loaded", 2, 1, 1)

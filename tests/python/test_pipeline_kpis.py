@@ -114,9 +114,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
         "SALESMART_LANDING": str(landing),
         "SALESMART_AS_OF": "2026-03-31",
     }
-    result = subprocess.run(
-        [*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900
-    )
+    result = subprocess.run([*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     con = duckdb.connect(str(root / "home" / "salesmart.duckdb"), read_only=True)
     yield con
@@ -140,8 +138,9 @@ def kpi(con, metric: str, grain: str, period: str, dimension: str = "total", val
 
 
 def test_opportunities_created_per_month_excludes_deleted(published):
-    assert [kpi(published, "opportunities_created", "month", m)["value"] for m in
-            ("2026-01-01", "2026-02-01", "2026-03-01")] == [4, 1, 1]
+    assert [
+        kpi(published, "opportunities_created", "month", m)["value"] for m in ("2026-01-01", "2026-02-01", "2026-03-01")
+    ] == [4, 1, 1]
 
 
 def test_won_and_lost_follow_the_latest_version_and_current_closed_at(published):

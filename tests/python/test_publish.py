@@ -29,12 +29,9 @@ def make_build(db_path: Path, revenue: float) -> None:
             create or replace table marts.dim_reps as select * from (values ('u1'), ('u2')) as t(user_id);
             """
         )
+        con.execute("create or replace table marts.kpi_sales_outcomes as select ?::double as revenue", [revenue])
         con.execute(
-            "create or replace table marts.kpi_sales_outcomes as select ?::double as revenue", [revenue]
-        )
-        con.execute(
-            "create or replace view marts.v_revenue as"
-            " select revenue * 2 as doubled from marts.kpi_sales_outcomes"
+            "create or replace view marts.v_revenue as select revenue * 2 as doubled from marts.kpi_sales_outcomes"
         )
 
 
@@ -123,9 +120,7 @@ def test_nothing_to_publish(settings: Settings) -> None:
 def test_cli_publish_failure_exit_1_and_logged(runner: CliRunner, settings: Settings) -> None:
     result = runner.invoke(app, ["publish"])
     assert result.exit_code == 1
-    assert f"publish failed: no build to publish: {settings.build_db} does not exist" in " ".join(
-        result.output.split()
-    )
+    assert f"publish failed: no build to publish: {settings.build_db} does not exist" in " ".join(result.output.split())
     (record,) = runlog.read_log(settings.runs_log)
     assert (record["step"], record["status"]) == ("publish", "failed")
 
@@ -134,9 +129,7 @@ def test_cli_publish_success(runner: CliRunner, settings: Settings) -> None:
     make_build(settings.build_db, 100.0)
     result = runner.invoke(app, ["publish"])
     assert result.exit_code == 0, result.output
-    assert f"publish: 3 table(s) of schema marts -> {settings.published_db}" in " ".join(
-        result.output.split()
-    )
+    assert f"publish: 3 table(s) of schema marts -> {settings.published_db}" in " ".join(result.output.split())
     (record,) = runlog.read_log(settings.runs_log)
     assert (record["step"], record["status"], record["details"]["tables"]) == ("publish", "ok", 3)
 
@@ -165,9 +158,7 @@ models:
 
 
 @pytest.mark.slow
-def test_dbt_build_reports_failed_nodes(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_dbt_build_reports_failed_nodes(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Real dbtRunner on a tiny project: a failing test fails the build and skips its children."""
     project = tmp_path / "project"
     for name, text in TINY_PROJECT.items():
