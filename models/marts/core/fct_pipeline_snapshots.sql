@@ -47,15 +47,17 @@ final as (
         state_intervals.currency_code,
         state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
     from snapshot_instants
+    -- state at the instant just before snapshot_end_at
     inner join state_intervals
-        -- state at the instant just before snapshot_end_at
-        on state_intervals.valid_from < snapshot_instants.snapshot_end_at
-        and state_intervals.valid_to >= snapshot_instants.snapshot_end_at
+        on
+            snapshot_instants.snapshot_end_at > state_intervals.valid_from
+            and snapshot_instants.snapshot_end_at <= state_intervals.valid_to
     inner join opportunities
-        on opportunities.opportunity_id = state_intervals.opportunity_id
+        on state_intervals.opportunity_id = opportunities.opportunity_id
     left join fx_rates_daily
-        on fx_rates_daily.currency_code = state_intervals.currency_code
-        and fx_rates_daily.rate_date = snapshot_instants.snapshot_date
+        on
+            state_intervals.currency_code = fx_rates_daily.currency_code
+            and snapshot_instants.snapshot_date = fx_rates_daily.rate_date
     where state_intervals.is_open
 )
 
