@@ -1,5 +1,8 @@
 """The MetricFlow semantic layer (models/semantic) answers the same numbers as marts.kpi_metric_values.
 
+First on the hand-made pipeline data set of test_pipeline_kpis (its docstring explains each deal): `mf query`
+must give the values worked out by hand there. Then on generated data:
+
 A small warehouse is generated (fixed seed, fixed as-of date), loaded, built and published; then
 `mf query` is run as a user would, from the project root, and each metric's value for every quarter
 (and, for a few, every month and fiscal year) must equal the total-slice row of kpi_metric_values, which the
@@ -21,6 +24,7 @@ import duckdb
 import pytest
 
 from salesmart.generate import generate
+from test_pipeline_kpis import LANDING as PIPELINE_LANDING
 
 ROOT = Path(__file__).resolve().parents[2]
 MF = Path(sys.executable).parent / "mf"
@@ -73,25 +77,39 @@ def _salesmart_command() -> list[str]:
     return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Generate, load, build and publish a small warehouse; returns the environment for dbt and mf."""
-    root = tmp_path_factory.mktemp("semantic")
-    landing = root / "landing"
-    generate(landing, scale=0.005, seed=7, start=date(2025, 1, 1), months=9)
+def build_warehouse(root: Path, landing: Path, as_of: str) -> dict[str, str]:
+    """Load, build and publish `landing` into `root`/home; returns the environment for dbt and mf."""
     env = {
         **os.environ,
         "SALESMART_HOME": str(root / "home"),
         "SALESMART_LANDING": str(landing),
-        "SALESMART_AS_OF": AS_OF,
+        "SALESMART_AS_OF": as_of,
         "DBT_PROFILES_DIR": str(ROOT / "profiles"),
         "DBT_PROJECT_DIR": str(ROOT),
     }
-    # The steps of `salesmart run` without validate: this test is about the marts, not the landing gate.
+    # The steps of `salesmart run` without validate: these tests are about the marts, not the landing gate.
     for step in ("load", "build", "publish"):
         result = subprocess.run([*_salesmart_command(), step], env=env, capture_output=True, text=True, timeout=1800)
         assert result.returncode == 0, f"salesmart {step}:\n" + result.stdout[-4000:] + result.stderr[-4000:]
     return env
+
+
+@pytest.fixture(scope="module")
+def hand_made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("semantic_hand_made")
+    for relative, text in PIPELINE_LANDING.items():
+        path = root / "landing" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return build_warehouse(root, root / "landing", "2026-03-31")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Generate, load, build and publish a small warehouse; returns the environment for dbt and mf."""
+    root = tmp_path_factory.mktemp("semantic")
+    generate(root / "landing", scale=0.005, seed=7, start=date(2025, 1, 1), months=9)
+    return build_warehouse(root, root / "landing", AS_OF)
 
 
 def mf_query(env: dict[str, str], metrics: list[str], group_by: str, out: Path) -> list[dict[str, str]]:
@@ -140,6 +158,82 @@ def compare(
         if not ok:
             mismatches.append(f"{metric_id} {period_start}: mf {actual} != kpi_metric_values {expected}")
     return compared, mismatches
+
+
+def by_period(rows: list[dict[str, str]], time_column: str) -> dict[str, dict[str, float | None]]:
+    return {
+        row[time_column][:10]: {
+            k: (float(v) if v not in ("", None) else None) for k, v in row.items() if k != time_column
+        }
+        for row in rows
+    }
+
+
+def test_hand_made_pipeline_by_month(hand_made: dict[str, str], tmp_path: Path) -> None:
+    metrics = [
+        "opportunities_created",
+        "opportunities_won",
+        "opportunities_lost",
+        "bookings",
+        "win_rate",
+        "pipeline_value",
+    ]
+    got = by_period(mf_query(hand_made, metrics, "metric_time__month", tmp_path / "month.csv"), "metric_time__month")
+    # created: O1-O4 in January (deleted O6 not), O5 in February, O7 in March. O4's January loss was
+    # undone by its re-opening. Bookings: O1 1000; O3 5000 EUR at 1.20; O4 3500. Pipeline at month ends:
+    # O2 2000 + O3 5000 EUR at 1.10; O4 3000 + O5 4000; O5 4500 + O7 1000 EUR at 1.25.
+    assert got["2026-01-01"] == pytest.approx(
+        {
+            "opportunities_created": 4,
+            "opportunities_won": 1,
+            "opportunities_lost": 0,
+            "bookings": 1000,
+            "win_rate": 1.0,
+            "pipeline_value": 7500,
+        }
+    )
+    assert got["2026-02-01"] == pytest.approx(
+        {
+            "opportunities_created": 1,
+            "opportunities_won": 1,
+            "opportunities_lost": 1,
+            "bookings": 6000,
+            "win_rate": 0.5,
+            "pipeline_value": 7000,
+        }
+    )
+    assert got["2026-03-01"] == pytest.approx(
+        {
+            "opportunities_created": 1,
+            "opportunities_won": 1,
+            "opportunities_lost": 0,
+            "bookings": 3500,
+            "win_rate": 1.0,
+            "pipeline_value": 5750,
+        }
+    )
+    assert set(got) == {"2026-01-01", "2026-02-01", "2026-03-01"}
+
+
+def test_hand_made_pipeline_by_quarter_and_team(hand_made: dict[str, str], tmp_path: Path) -> None:
+    metrics = ["bookings", "win_rate", "avg_deal_size", "sales_cycle_days", "pipeline_value"]
+    got = by_period(mf_query(hand_made, metrics, "metric_time__quarter", tmp_path / "q.csv"), "metric_time__quarter")
+    # 3 wins (O1 15 days, O3 34, O4 54) and 1 loss (O2); pipeline at 03-31 as in March.
+    assert got == {
+        "2026-01-01": pytest.approx(
+            {
+                "bookings": 10500,
+                "win_rate": 0.75,
+                "avg_deal_size": 3500,
+                "sales_cycle_days": (15 + 34 + 54) / 3,
+                "pipeline_value": 5750,
+            }
+        )
+    }
+    rows = mf_query(hand_made, ["bookings"], "metric_time__quarter,opportunity__team", tmp_path / "team.csv")
+    by_team = {row["opportunity__team"]: float(row["bookings"]) for row in rows if row["bookings"]}
+    # team A: u1's O1 1000 + u2's O3 6000; team B: u3's O4 3500
+    assert by_team == pytest.approx({"A": 7000, "B": 3500})
 
 
 def test_quarter_values_match_kpi_metric_values(warehouse: dict[str, str], tmp_path: Path) -> None:
