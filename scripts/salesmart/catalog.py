@@ -63,8 +63,7 @@ def _require(metric_id: str, spec: dict, field: str, allowed: set[str] | None = 
         raise CatalogError(f"{SPEC_NAME}: metric '{metric_id}': field '{field}' is missing or empty")
     if allowed is not None and value not in allowed:
         raise CatalogError(
-            f"{SPEC_NAME}: metric '{metric_id}': field '{field}' is '{value}', "
-            f"expected one of {sorted(allowed)}"
+            f"{SPEC_NAME}: metric '{metric_id}': field '{field}' is '{value}', expected one of {sorted(allowed)}"
         )
     return value
 

@@ -351,6 +351,22 @@ def kpi(
 
 
 @app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="Directory for index.html (default <home>/report).")] = None,
+) -> None:
+    """Static HTML dashboard of the published mart: one section per family, charts by month."""
+    from salesmart.report import build_report
+
+    settings = _settings()
+    _require_duckdb(settings, "report")
+    if not settings.published_db.exists():
+        _err().print(f"[red]error:[/red] nothing published yet at {settings.published_db}; run `salesmart run` first")
+        raise typer.Exit(EXIT_FAILURE)
+    path = build_report(settings.published_db, out or settings.home / "report")
+    _out().print(f"report: {path}")
+
+
+@app.command()
 def status() -> None:
     """Last runs, loaded batches, rejected files and rows."""
     settings = _settings()

@@ -259,9 +259,7 @@ class _Gen:
         if old_share:
             io = np.flatnonzero((upd - created > 2 * HOUR) & (rng.random(n) < old_share))
             over = old_values(io) if old_values else {}
-            over["updated_at"] = created[io] + (rng.random(len(io)) * (upd[io] - created[io] - HOUR)).astype(
-                np.int64
-            )
+            over["updated_at"] = created[io] + (rng.random(len(io)) * (upd[io] - created[io] - HOUR)).astype(np.int64)
             parts.append((io, over))
         if del_share:
             idl = np.flatnonzero((upd < self.T1 - 2 * HOUR) & (rng.random(n) < del_share))
@@ -271,9 +269,7 @@ class _Gen:
         total = len(out["updated_at"])
         self.w.write(key, out, self.w.file_index(out["updated_at"]), self.offsets(total, offset_share), fmt)
 
-    def write_events(
-        self, key: str, cols: dict, at: np.ndarray, offset_share: float = 0.0, fmt="csv"
-    ) -> None:
+    def write_events(self, key: str, cols: dict, at: np.ndarray, offset_share: float = 0.0, fmt="csv") -> None:
         self.w.write(key, cols, self.w.file_index(at), self.offsets(len(at), offset_share), fmt)
 
     # ------------------------------------------------------------------ main
@@ -299,9 +295,7 @@ class _Gen:
         n_sdr = max(5, round(n_reps * 0.25))
         n_mkt = max(2, round(n_reps * 0.05))
         # users: managers, reps, sdrs, marketing, one integration user (no employee)
-        role = np.concatenate(
-            [np.full(n_teams, 2), np.zeros(n_reps, int), np.ones(n_sdr, int), np.full(n_mkt, 3), [4]]
-        )
+        role = np.concatenate([np.full(n_teams, 2), np.zeros(n_reps, int), np.ones(n_sdr, int), np.full(n_mkt, 3), [4]])
         nu = len(role)
         team = np.full(nu, -1)
         team[:n_teams] = np.arange(n_teams)
@@ -468,9 +462,7 @@ class _Gen:
         )
         nc = self.n_con
         ccreated = self.clip_t(created[self.con_acc] + self.secs(nc, 0, 2 * HOUR))
-        cupd = self.clip_t(
-            np.where(rng.random(nc) < 0.2, ccreated + self.secs(nc, DAY, 90 * DAY), ccreated + 60)
-        )
+        cupd = self.clip_t(np.where(rng.random(nc) < 0.2, ccreated + self.secs(nc, DAY, 90 * DAY), ccreated + 60))
         cupd = np.maximum(cupd, ccreated)
         ccols = {
             "contact_id": Ids("con_", np.arange(nc)),
@@ -788,9 +780,7 @@ class _Gen:
         b_start = (self.T0 - self.secs(nb, 30 * DAY, 700 * DAY)) // DAY * DAY
         b_start = np.clip(b_start, (self.acc_created[base] // DAY + 1) * DAY, self.T0 - DAY)
         b_mrr = (
-            np.array([400, 2_000, 9_000])[self.acc_seg[base]]
-            * self.u(nb, 0.6, 1.4)
-            * LOCAL_PER_USD[self.acc_cur[base]]
+            np.array([400, 2_000, 9_000])[self.acc_seg[base]] * self.u(nb, 0.6, 1.4) * LOCAL_PER_USD[self.acc_cur[base]]
         )
         customers = np.flatnonzero(self.acc_customer & (self.acc_seg == 0))
         ns = max(20, round(nw * 0.15))
@@ -837,9 +827,7 @@ class _Gen:
         l_prod = np.concatenate([li["prod"][sel], s_prod])
         l_qty = np.concatenate([li["qty"][sel], s_qty])
         l_price = np.concatenate([li["price"][sel], np.round(s_price, 2)])
-        l_disc = np.concatenate(
-            [np.round(li["qty"][sel] * li["price"][sel] * li["disc"][sel] / 100, 2), np.zeros(ns)]
-        )
+        l_disc = np.concatenate([np.round(li["qty"][sel] * li["price"][sel] * li["disc"][sel] / 100, 2), np.zeros(ns)])
         l_disc[l_disc == 0] = np.nan
         cost_share = np.array([p[3] for p in PRODUCTS])[l_prod] * self.u(len(l_ord), 0.9, 1.1)
         nl = len(l_ord)
@@ -895,9 +883,9 @@ class _Gen:
         )
         wm = np.searchsorted(self.month_bounds, o["close_t"][won], side="right") - 1
         inw = (wm >= 0) & (wm < self.months)
-        self.bookings_usd = np.bincount(
-            wm[inw], (o["amount"][won] / LOCAL_PER_USD[o["cur"][won]])[inw], self.months
-        )[: self.months]
+        self.bookings_usd = np.bincount(wm[inw], (o["amount"][won] / LOCAL_PER_USD[o["cur"][won]])[inw], self.months)[
+            : self.months
+        ]
 
     # ------------------------------------------------------------------ email
     def emails(self) -> None:
@@ -909,9 +897,7 @@ class _Gen:
         by_email = touched & (rng.random(self.n_leads) < 0.4)
         self.lead_touch_call = touched & ~by_email
         ft_lead = np.flatnonzero(by_email)
-        ft_t = self.lead_created[ft_lead] + (np.exp(rng.normal(np.log(20), 1.0, len(ft_lead))) * HOUR).astype(
-            np.int64
-        )
+        ft_t = self.lead_created[ft_lead] + (np.exp(rng.normal(np.log(20), 1.0, len(ft_lead))) * HOUR).astype(np.int64)
         keep = (ft_t < self.T1) & (ft_t >= self.T0)
         ft_lead, ft_t = ft_lead[keep], ft_t[keep]
         nft = len(ft_lead)
@@ -924,9 +910,9 @@ class _Gen:
         n_mkt = max(0, nmsg - nft - n_sales)
         mc = np.flatnonzero(self.camp_channel == 2)
         m_camp = mc[rng.integers(0, len(mc), n_mkt)]
-        m_t = self.camp_from[m_camp] + (
-            rng.random(n_mkt) * (self.camp_to[m_camp] - self.camp_from[m_camp])
-        ).astype(np.int64)
+        m_t = self.camp_from[m_camp] + (rng.random(n_mkt) * (self.camp_to[m_camp] - self.camp_from[m_camp])).astype(
+            np.int64
+        )
         m_is_lead = rng.random(n_mkt) < 0.6
         lead = np.concatenate(
             [ft_lead, fl, np.full(n_opp_f, -1), np.where(m_is_lead, rng.integers(0, self.n_leads, n_mkt), -1)]
@@ -938,9 +924,7 @@ class _Gen:
                 np.where(m_is_lead, -1, rng.integers(0, self.n_con, n_mkt)),
             ]
         )
-        sender = np.concatenate(
-            [self.lead_owner[ft_lead], self.lead_owner[fl], o["owner"][fo], np.full(n_mkt, -1)]
-        )
+        sender = np.concatenate([self.lead_owner[ft_lead], self.lead_owner[fl], o["owner"][fo], np.full(n_mkt, -1)])
         sent = np.concatenate([ft_t, self.biz(fl_t), self.biz(fo_t), self.biz(m_t)])
         sent = np.clip(sent, self.T0, self.T1 - HOUR)
         camp = np.concatenate([np.full(nft + n_sales, -1), m_camp])
@@ -1004,9 +988,7 @@ class _Gen:
         emsg2 = np.concatenate([emsg, emsg[dup]])
         etype2 = np.concatenate([etype, etype[dup]])
         eat2 = np.concatenate([eat, eat[dup]])
-        fidx = np.concatenate(
-            [self.w.file_index(eat), np.minimum(self.w.file_index(eat[dup]) + 1, self.months)]
-        )
+        fidx = np.concatenate([self.w.file_index(eat), np.minimum(self.w.file_index(eat[dup]) + 1, self.months)])
         self.w.write(
             "email.events",
             {
@@ -1038,9 +1020,7 @@ class _Gen:
         na = max(8_000, round(3_000_000 * self.flow))
         # first-touch calls to leads
         ftl = np.flatnonzero(self.lead_touch_call)
-        ft_t = self.lead_created[ftl] + (np.exp(rng.normal(np.log(20), 1.0, len(ftl))) * HOUR).astype(
-            np.int64
-        )
+        ft_t = self.lead_created[ftl] + (np.exp(rng.normal(np.log(20), 1.0, len(ftl))) * HOUR).astype(np.int64)
         keep = (ft_t < self.T1) & (ft_t >= self.T0)
         ftl, ft_t = ftl[keep], ft_t[keep]
         n_calls = max(round(na * 0.55) - len(ftl), 0)
@@ -1113,9 +1093,7 @@ class _Gen:
         acc = np.concatenate([c_acc, m_acc, o["acc"][x_opp]])
         opp = np.concatenate([c_opp, m_opp, x_opp])
         at = np.concatenate([c_t, m_at, x_t])
-        created = np.concatenate(
-            [c_t + self.secs(nc, 60, 2 * HOUR), m_created, x_t + self.secs(nx, 60, 2 * HOUR)]
-        )
+        created = np.concatenate([c_t + self.secs(nc, 60, 2 * HOUR), m_created, x_t + self.secs(nx, 60, 2 * HOUR)])
         created = self.clip_t(created)
         duration = np.concatenate([dur, np.where(rng.random(nm) < 0.7, 1800, 3600), np.full(nx, -1)])
         duration[atype == 3] = 3600
@@ -1229,9 +1207,7 @@ class _Gen:
             {
                 "ticket_id": Ids("tkt_", np.arange(ns)),
                 "account_id": Ids("acc_", acc),
-                "category": Cat(
-                    ("complaint", "question", "incident"), rng.choice(3, ns, p=[0.25, 0.5, 0.25])
-                ),
+                "category": Cat(("complaint", "question", "incident"), rng.choice(3, ns, p=[0.25, 0.5, 0.25])),
                 "opened_at": opened,
                 "closed_at": closed,
                 "updated_at": upd,
@@ -1382,9 +1358,9 @@ class _Gen:
         np.add.at(leads_cd, (lc[ok], ld[ok]), 1)
         conv = self.u(self.n_camp, 0.04, 0.12)
         ctr = self.u(self.n_camp, 0.01, 0.05)
-        clicks = np.round(
-            leads_cd[cc, dd] / conv[cc] + rng.poisson(20 * max(self.scale, 0.05), len(cc))
-        ).astype(np.int64)
+        clicks = np.round(leads_cd[cc, dd] / conv[cc] + rng.poisson(20 * max(self.scale, 0.05), len(cc))).astype(
+            np.int64
+        )
         impressions = np.round(clicks / ctr[cc] * self.u(len(cc), 0.9, 1.1)).astype(np.int64) + 1
         cpc = self.u(self.n_camp, 2.0, 8.0)
         cur = self.camp_currency[cc]
@@ -1491,15 +1467,11 @@ class _Gen:
         dept[:nu] = np.where(self.role <= 2, 0, np.where(self.role == 3, 1, 3))
         dept[nu:] = rng.choice([2, 4, 5], n_other)
         emp = np.flatnonzero(dept != 3)
-        hire = np.concatenate(
-            [self.hire, (self.T0 - self.secs(n_other, 30 * DAY, 6 * 365 * DAY)) // DAY * DAY]
-        )
+        hire = np.concatenate([self.hire, (self.T0 - self.secs(n_other, 30 * DAY, 6 * 365 * DAY)) // DAY * DAY])
         term = np.concatenate([self.term, np.full(n_other, NAT)])
         reason = np.concatenate([self.term_reason, np.full(n_other, -1)])
         role = np.concatenate([self.role, np.full(n_other, 4)])
-        title = np.where(
-            role == 2, 0, np.where(role == 0, 1, np.where(role == 1, 2, np.where(role == 3, 3, 4)))
-        )
+        title = np.where(role == 2, 0, np.where(role == 0, 1, np.where(role == 1, 2, np.where(role == 3, 3, 4))))
         mgr = np.full(ne, -1)
         mgr[:nu] = np.where((self.team >= 0) & (self.role != 2), np.maximum(self.team, 0), -1)
         cur = np.zeros(ne, np.int64)
@@ -1508,11 +1480,7 @@ class _Gen:
             np.array([CURRENCIES.index(t[4]) for t in TERRITORIES])[np.maximum(self.terr, 0)],
             0,
         )
-        salary = (
-            np.array([70_000, 55_000, 120_000, 65_000, 80_000])[title]
-            * self.u(ne, 0.85, 1.2)
-            * LOCAL_PER_USD[cur]
-        )
+        salary = np.array([70_000, 55_000, 120_000, 65_000, 80_000])[title] * self.u(ne, 0.85, 1.2) * LOCAL_PER_USD[cur]
         upd = np.where(term != NAT, term + 10 * HOUR, hire + self.secs(ne, DAY, 20 * DAY))
         sel = emp
         self.write_versioned(
@@ -1522,9 +1490,7 @@ class _Gen:
                 "full_name": Sql(_name_sql("_eid")),
                 "_eid": sel,
                 "email": Sql("'emp' || _eid || '@salesmart-demo.com'"),
-                "department": Cat(
-                    ("sales", "marketing", "finance", "unused", "engineering", "hr"), dept[sel]
-                ),
+                "department": Cat(("sales", "marketing", "finance", "unused", "engineering", "hr"), dept[sel]),
                 "job_title": Cat(
                     ("Sales Manager", "Account Executive", "SDR", "Marketing Manager", "Specialist"),
                     title[sel],
@@ -1555,9 +1521,7 @@ class _Gen:
                 self.T0 + self.secs(n_canc, 0, self.T1 - self.T0 - 40 * DAY),
             ]
         )
-        filled = np.concatenate(
-            [hire[hired] - self.secs(nh, 7 * DAY, 21 * DAY), np.full(n_open + n_canc, NAT)]
-        )
+        filled = np.concatenate([hire[hired] - self.secs(nh, 7 * DAY, 21 * DAY), np.full(n_open + n_canc, NAT)])
         filled = np.where(filled != NAT, np.maximum(filled, opened + DAY), NAT)
         status = np.concatenate([np.ones(nh, np.int64), np.zeros(n_open, np.int64), np.full(n_canc, 2)])
         rdept = np.concatenate([dept[hired], rng.choice([0, 0, 0, 1], n_open + n_canc)])
@@ -1592,9 +1556,7 @@ class _Gen:
         pos = np.arange(len(ar)) - np.repeat(np.cumsum(na_per) - na_per, na_per)
         nap = len(ar)
         close = np.where(filled != NAT, filled, np.where(status == 2, rupd, self.T1 - DAY))
-        applied = opened[ar] + (rng.random(nap) * np.maximum(close[ar] - opened[ar] - DAY, DAY)).astype(
-            np.int64
-        )
+        applied = opened[ar] + (rng.random(nap) * np.maximum(close[ar] - opened[ar] - DAY, DAY)).astype(np.int64)
         applied = self.clip_t(applied)
         astage = rng.choice([0, 1, 2, 3, 5, 6], nap, p=[0.25, 0.2, 0.15, 0.03, 0.3, 0.07])
         astage = np.where((pos == 0) & (status[ar] == 1), 4, astage)

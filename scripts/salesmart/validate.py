@@ -30,9 +30,9 @@ EXAMPLES = 5
 PANDAS_TYPES = {
     "string": ["str", "object", "string"],
     # A BIGINT column with nulls arrives as float64: numpy integers cannot hold a missing value.
-    "integer": ["int64", "Int64", "int32", "Int32", "float64"],
+    "integer": ["int64", "int32", "float64"],
     "decimal": ["float64", "Float64"],
-    "boolean": ["boolean", "bool"],
+    "boolean": ["bool"],
     "date": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
     "timestamp": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
 }
@@ -73,9 +73,6 @@ ORDERED_PAIRS = [
     ("hr.training_enrollments", "completed_at", "enrolled_at"),
     ("marketing.campaigns", "end_date", "start_date"),
 ]
-
-# Event re-sends are allowed by the contract: an event id may arrive twice.
-KEYS_MAY_REPEAT = {"email.events"}
 
 # Money columns that need an fx rate on or before their date: (table, date expression).
 MONEY_DATES = {
@@ -162,20 +159,23 @@ def _integrity_frames(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> It
     duplicates = []
     for (system, table_name), table_files in files.groupby(["system", "table_name"], sort=True):
         key = f"{system}.{table_name}"
-        if key in KEYS_MAY_REPEAT:
-            continue
         table = contract[key]
-        pk = ", ".join(table.primary_key)
         ids = ", ".join(str(int(i)) for i in table_files["file_id"])
+        # Versioned tables: two versions of a key in one file must differ in updated_at (else only file order
+        # decides). Event tables: a repeated id must be an identical re-send.
+        version = ["updated_at"] if table.has_updated_at else []
+        group = ", ".join([*table.primary_key, *version])
+        conflicting = "count(*) > 1" if version else f"count(distinct ({', '.join(table.column_names)})) > 1"
         duplicates.append(
             f"select '{key}' as table_name, _source_file as source_file, "
-            f"concat_ws('|', {pk}) as primary_key, count(*) as copies, "
+            f"concat_ws('|', {group}) as duplicated_key, count(*) as copies, "
             "list(_source_line order by _source_line) as lines "
-            f"from {table.qualified_name} where _file_id in ({ids}) group by _source_file, {pk} having count(*) > 1"
+            f"from {table.qualified_name} where _file_id in ({ids}) "
+            f"group by _source_file, {group} having {conflicting}"
         )
     if duplicates:
         frame = con.execute(" union all ".join(duplicates) + " order by table_name, source_file limit 1000").df()
-        yield "primary key unique within a file", "*", frame
+        yield "one version per key and updated_at within a file", "*", frame
 
     file_ids = [int(i) for i in files["file_id"]]
     if not file_ids:
@@ -210,10 +210,13 @@ def _integrity_frames(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> It
 
 
 def _as_gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """GX 1.24 does not recognise pandas 3's string dtype; object columns hold the same values."""
+    """GX 1.24 misreads pandas extension dtypes (str, Int64, boolean); hand it the plain numpy forms."""
     for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.StringDtype):
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.StringDtype | pd.BooleanDtype):
             frame[column] = frame[column].astype(object)
+        elif pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_integer_dtype(dtype):
+            frame[column] = frame[column].astype("float64")
     return frame
 
 

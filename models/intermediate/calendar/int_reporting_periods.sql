@@ -23,7 +23,7 @@ periods as (
         cross join bounds
         where
             calendar_days.{{ start_column }}
-            >= {{ period_start(grain, month_start('coalesce(least(bounds.first_event_date, bounds.as_of_date), bounds.as_of_date)')) }}
+            >= {{ period_start(grain, month_start('coalesce(least(bounds.first_event_date, bounds.as_of_date), bounds.as_of_date)')) }}  -- noqa: LT05
             and calendar_days.{{ start_column }} <= {{ period_start(grain, 'bounds.as_of_date') }}
         {%- if not loop.last %}
             union all

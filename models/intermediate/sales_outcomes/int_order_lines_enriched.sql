@@ -59,9 +59,11 @@ final as (
         order_lines.cogs_reporting,
         order_lines.product_id as product,
         products.product_family,
-        {%- set days_since_first_order = days_between('first_orders.first_order_date', 'order_lines.order_date') %}
         case
-            when {{ days_since_first_order }} < {{ var('new_customer_days') | int }} then 'new'
+            when
+                order_lines.order_date
+                < {{ add_days('first_orders.first_order_date', var('new_customer_days') | int) }}
+                then 'new'
             else 'existing'
         end as customer_type,
         live_accounts.territory_id as territory,

@@ -56,7 +56,8 @@ closed_events as (
         case when is_won then amount_reporting end as won_amount_reporting,
         case when is_won then sales_cycle_days end as won_cycle_days
     from opportunities
-    where is_closed
+    where
+        is_closed
         and closed_date is not null
 ),
 
@@ -79,19 +80,21 @@ open_at_period_end as (
         period_last_instants.snapshot_date,
         opportunities.owner_user_id as rep,
         opportunities.team,
-        state_intervals.stage_name as stage,
+        state_intervals.stage_name as stage,  -- noqa: RF04
         opportunities.segment,
         state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
     from period_last_instants
     inner join state_intervals
         -- state at the instant just before snapshot_end_at
-        on state_intervals.valid_from < period_last_instants.snapshot_end_at
-        and state_intervals.valid_to >= period_last_instants.snapshot_end_at
+        on
+            period_last_instants.snapshot_end_at > state_intervals.valid_from
+            and period_last_instants.snapshot_end_at <= state_intervals.valid_to
     inner join opportunities
-        on opportunities.opportunity_id = state_intervals.opportunity_id
+        on state_intervals.opportunity_id = opportunities.opportunity_id
     left join fx_rates_daily
-        on fx_rates_daily.currency_code = state_intervals.currency_code
-        and fx_rates_daily.rate_date = period_last_instants.snapshot_date
+        on
+            state_intervals.currency_code = fx_rates_daily.currency_code
+            and period_last_instants.snapshot_date = fx_rates_daily.rate_date
     where state_intervals.is_open
 ),
 
@@ -104,14 +107,17 @@ open_at_period_start as (
         state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
     from reporting_periods
     inner join state_intervals
-        on state_intervals.valid_from <= reporting_periods.period_start_at
-        and reporting_periods.period_start_at < state_intervals.valid_to
+        on
+            reporting_periods.period_start_at >= state_intervals.valid_from
+            and reporting_periods.period_start_at < state_intervals.valid_to
     inner join opportunities
-        on opportunities.opportunity_id = state_intervals.opportunity_id
+        on state_intervals.opportunity_id = opportunities.opportunity_id
     left join fx_rates_daily
-        on fx_rates_daily.currency_code = state_intervals.currency_code
-        and fx_rates_daily.rate_date = reporting_periods.period_start
-    where state_intervals.is_open
+        on
+            state_intervals.currency_code = fx_rates_daily.currency_code
+            and reporting_periods.period_start = fx_rates_daily.rate_date
+    where
+        state_intervals.is_open
         and state_intervals.close_date >= reporting_periods.period_start
         and state_intervals.close_date <= reporting_periods.period_end
 ),
@@ -124,16 +130,16 @@ quota_months as (
         quotas.quota_amount
     from quotas
     left join users
-        on users.user_id = quotas.user_id
+        on quotas.user_id = users.user_id
 ),
 
 stage_entries as (
     select
         opportunity_id,
-        stage_name as stage,
+        stage_name as stage,  -- noqa: RF04
         min(valid_from) as entered_at
     from state_intervals
-    where stage_name in ('{{ ordered_stages | join("', '") }}')
+    where stage_name in ('{{ ordered_stages | join("', '") }}')  -- noqa: LT05
     group by opportunity_id, stage_name
 ),
 
@@ -146,13 +152,17 @@ stage_progress as (
             when exists (
                 select 1
                 from state_intervals as later
-                where later.opportunity_id = stage_entries.opportunity_id
+                where
+                    later.opportunity_id = stage_entries.opportunity_id
                     and later.valid_from > stage_entries.entered_at
                     and (
                         later.stage_name = 'closed_won'
                         {%- for stage in ordered_stages %}
-                        or (stage_entries.stage = '{{ stage }}' and later.stage_name in (
-                            '{{ (ordered_stages[loop.index:] + ['closed_won']) | join("', '") }}'))
+                            {%- set later_stages = ordered_stages[loop.index:] + ['closed_won'] %}
+                            or (
+                                stage_entries.stage = '{{ stage }}'
+                                and later.stage_name in ('{{ later_stages | join("', '") }}')  -- noqa: LT05
+                            )
                         {%- endfor %}
                     )
             ) then 1
@@ -203,9 +213,12 @@ stage_rollup as (
         }, include_total=false) }}
 ),
 
+{%- set rollups = [
+    'created_rollup', 'closed_rollup', 'open_end_rollup', 'open_start_rollup', 'quota_rollup', 'stage_rollup',
+] %}
+
 keys as (
-    {{ kpi_slice_keys(['created_rollup', 'closed_rollup', 'open_end_rollup', 'open_start_rollup',
-        'quota_rollup', 'stage_rollup']) }}
+    {{ kpi_slice_keys(rollups) }}
 ),
 
 joined as (
@@ -225,32 +238,50 @@ joined as (
         coalesce(quota_rollup.quota_amount, 0) as quota_amount,
         coalesce(stage_rollup.entered_count, 0) as entered_count,
         coalesce(stage_rollup.converted_count, 0) as converted_count
+    -- noqa: disable=LT02
     from keys
-    {%- for cte in ['created_rollup', 'closed_rollup', 'open_end_rollup', 'open_start_rollup', 'quota_rollup', 'stage_rollup'] %}
-    left join {{ cte }}
-        on {{ cte }}.period_grain = keys.period_grain
-        and {{ cte }}.period_start = keys.period_start
-        and {{ cte }}.dimension_name = keys.dimension_name
-        and {{ cte }}.dimension_value = keys.dimension_value
+    {%- for cte in rollups %}
+        left join {{ cte }}
+            on
+                keys.period_grain = {{ cte }}.period_grain
+                and keys.period_start = {{ cte }}.period_start
+                and keys.dimension_name = {{ cte }}.dimension_name
+                and keys.dimension_value = {{ cte }}.dimension_value
     {%- endfor %}
+    -- noqa: enable=LT02
 ),
 
 {#- metric_id -> (value, numerator, denominator); numerator/denominator none for plain counts and sums -#}
 {%- set metrics = {
-    'sales_cycle_days': (kpi_ratio('won_cycle_days', 'won_count'), 'won_cycle_days', 'won_count'),
-    'opportunities_created': ('created_count', none, none),
-    'opportunities_won': ('won_count', none, none),
-    'opportunities_lost': ('lost_count', none, none),
-    'win_rate': (kpi_ratio('won_count', 'won_count + lost_count'), 'won_count', 'won_count + lost_count'),
-    'bookings': ('bookings', none, none),
-    'avg_deal_size': (kpi_ratio('bookings', 'won_count'), 'bookings', 'won_count'),
-    'pipeline_value': ('open_amount_reporting', none, none),
-    'open_opportunities': ('open_count', none, none),
-    'pipeline_coverage': (kpi_ratio('coverage_pipeline_reporting', 'quota_amount'), 'coverage_pipeline_reporting', 'quota_amount'),
-    'stage_conversion_rate': (kpi_ratio('converted_count', 'entered_count'), 'converted_count', 'entered_count'),
+    'sales_cycle_days': ('won_cycle_days', 'won_count'),
+    'opportunities_created': ('created_count', none),
+    'opportunities_won': ('won_count', none),
+    'opportunities_lost': ('lost_count', none),
+    'win_rate': ('won_count', 'won_count + lost_count'),
+    'bookings': ('bookings', none),
+    'avg_deal_size': ('bookings', 'won_count'),
+    'pipeline_value': ('open_amount_reporting', none),
+    'open_opportunities': ('open_count', none),
+    'pipeline_coverage': ('coverage_pipeline_reporting', 'quota_amount'),
+    'stage_conversion_rate': ('converted_count', 'entered_count'),
 } %}
-
 {%- set count_metrics = ['opportunities_created', 'opportunities_won', 'opportunities_lost', 'open_opportunities'] %}
+{%- set metric_columns = [] %}
+{%- for metric_id, parts in metrics.items() %}
+    {%- set applies = kpi_slice_applies(metric_id) %}
+    {%- if parts[1] is none %}
+        {%- set value_type = 'bigint' if metric_id in count_metrics else type_double() %}
+        {%- do metric_columns.append(
+            'cast(case when ' ~ applies ~ ' then ' ~ parts[0] ~ ' end as ' ~ value_type ~ ') as ' ~ metric_id) %}
+    {%- else %}
+        {%- do metric_columns.append('case when ' ~ applies ~ ' then '
+            ~ kpi_ratio(parts[0], parts[1]) ~ ' end as ' ~ metric_id) %}
+        {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ parts[0] ~ ' end as '
+            ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
+        {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ parts[1] ~ ' end as '
+            ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
+    {%- endif %}
+{%- endfor %}
 
 final as (
     select
@@ -258,17 +289,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {%- for metric_id, parts in metrics.items() %}
-        {%- set value_type = 'bigint' if metric_id in count_metrics else type_double() %}
-        cast(case when {{ kpi_slice_applies(metric_id) }} then {{ parts[0] }} end as {{ value_type }})
-            as {{ metric_id }}
-        {%- if parts[1] is not none %},
-        cast(case when {{ kpi_slice_applies(metric_id) }} then {{ parts[1] }} end as {{ type_double() }})
-            as {{ metric_id }}_numerator,
-        cast(case when {{ kpi_slice_applies(metric_id) }} then {{ parts[2] }} end as {{ type_double() }})
-            as {{ metric_id }}_denominator
-        {%- endif %}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ metric_columns | join(',\n        ') }}
     from joined
 )
 

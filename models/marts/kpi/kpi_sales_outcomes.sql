@@ -3,8 +3,6 @@
     period has a total row (counts and money 0 without events, ratios null without a denominator); each
     metric is filled only on the total row and on its own dims (null elsewhere). -#}
 
-{#- dims per metric come from the catalog (metrics.yml) -#}
-{%- set catalog = metric_catalog() %}
 {#- metric -> (source CTE, has numerator/denominator, value when nothing happened on an applicable slice) -#}
 {%- set metric_sources = [
     ('revenue', 'revenue', false, '0'),
@@ -84,8 +82,8 @@ final as (
         keys.dimension_value,
         {%- for metric, source, has_parts, empty_value in metric_sources %}
         {%- set is_last_metric = loop.last %}
-        {%- set slices = (['total'] if catalog[metric]['has_total'] else []) + catalog[metric]['dims'] %}
-        {%- set applies = "keys.dimension_name in ('" ~ slices | join("', '") ~ "')" %}
+        {#- the metric's slices (total + its dims in metrics.yml) #}
+        {%- set applies = kpi_slice_applies(metric, 'keys') %}
         {%- set columns = [metric] + ([metric ~ '_numerator', metric ~ '_denominator'] if has_parts else []) %}
         {%- for column in columns %}
         {%- set is_zero_filled = (column == metric and empty_value is not none)
