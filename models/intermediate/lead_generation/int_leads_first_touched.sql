@@ -29,7 +29,8 @@ touches as (
         owner_user_id as touch_user_id,
         activity_at as touch_at
     from activities
-    where activity_type = 'call'
+    where
+        activity_type = 'call'
         and lead_id is not null
 
     union all
@@ -57,8 +58,9 @@ ranked as (
         ) as touch_rank
     from leads
     inner join touches
-        on leads.lead_id = touches.lead_id
-        and touches.touch_at >= leads.created_at
+        on
+            leads.lead_id = touches.lead_id
+            and leads.created_at <= touches.touch_at
 ),
 
 final as (
@@ -73,11 +75,13 @@ final as (
         ranked.touch_at as first_touch_at,
         ranked.touch_user_id as first_touch_user_id,
         users.employee_id as first_touch_employee_id,
-        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0 as response_hours
+        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0  -- noqa: LT05
+            as response_hours
     from leads
     left join ranked
-        on leads.lead_id = ranked.lead_id
-        and ranked.touch_rank = 1
+        on
+            leads.lead_id = ranked.lead_id
+            and ranked.touch_rank = 1
     left join users
         on ranked.touch_user_id = users.user_id
 )

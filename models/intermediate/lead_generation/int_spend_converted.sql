@@ -49,8 +49,9 @@ final as (
         spend.amount * fx_rates.rate_to_reporting as amount_reporting
     from spend
     left join fx_rates
-        on spend.currency_code = fx_rates.currency_code
-        and spend.spend_date = fx_rates.rate_date
+        on
+            spend.currency_code = fx_rates.currency_code
+            and spend.spend_date = fx_rates.rate_date
 )
 
 select * from final

@@ -19,7 +19,8 @@ meetings as (
         owner_user_id,
         lead_id,
         contact_id,
-        created_at as meeting_created_at
+        created_at as meeting_created_at,
+        {{ dbt.dateadd('day', -1 * (var('attribution_window_days') | int), 'created_at') }} as window_start_at
     from activities
     where activity_type = 'meeting'
 ),
@@ -45,23 +46,41 @@ touches as (
     from emails
 ),
 
-candidates as (
+-- two equi-joins instead of one join on (lead or contact), which could not use a hash join
+touch_matches as (
     select
         meetings.meeting_activity_id,
         touches.touch_type,
         touches.touch_id,
-        row_number() over (
-            partition by meetings.meeting_activity_id, touches.touch_type
-            order by touches.touch_at desc, touches.touch_id desc
-        ) as recency_rank
+        touches.touch_at
     from meetings
     inner join touches
-        on (
-            meetings.lead_id = touches.lead_id
-            or meetings.contact_id = touches.contact_id
-        )
-        and touches.touch_at <= meetings.meeting_created_at
-        and touches.touch_at >= {{ dbt.dateadd('day', -1 * (var('attribution_window_days') | int), 'meetings.meeting_created_at') }}
+        on meetings.lead_id = touches.lead_id
+    where touches.touch_at between meetings.window_start_at and meetings.meeting_created_at
+
+    union all
+
+    select
+        meetings.meeting_activity_id,
+        touches.touch_type,
+        touches.touch_id,
+        touches.touch_at
+    from meetings
+    inner join touches
+        on meetings.contact_id = touches.contact_id
+    where touches.touch_at between meetings.window_start_at and meetings.meeting_created_at
+),
+
+candidates as (
+    select
+        meeting_activity_id,
+        touch_type,
+        touch_id,
+        row_number() over (
+            partition by meeting_activity_id, touch_type
+            order by touch_at desc, touch_id desc
+        ) as recency_rank
+    from touch_matches
 ),
 
 final as (
@@ -77,8 +96,9 @@ final as (
             as credited_email_message_id
     from meetings
     left join candidates
-        on meetings.meeting_activity_id = candidates.meeting_activity_id
-        and candidates.recency_rank = 1
+        on
+            meetings.meeting_activity_id = candidates.meeting_activity_id
+            and candidates.recency_rank = 1
     group by
         meetings.meeting_activity_id,
         meetings.owner_user_id,

@@ -1,7 +1,6 @@
 {#- Lead generation family (metrics.yml): one row per (period_grain, period_start, dimension_name,
     dimension_value). A metric column is filled only on the total row and its own dims; elsewhere null.
     Each measure is rolled up on its own event date (leads by created_at, mqls by mql_at, ...). -#}
-{%- set catalog = metric_catalog() -%}
 {%- set counts = ['mqls', 'sqls', 'leads_created'] -%}
 {#- metric_id: (numerator measure, denominator measure) -#}
 {%- set ratios = {
@@ -15,10 +14,6 @@
     'lead_to_customer_rate': ('customer_leads', 'leads_created'),
     'research_hours_per_first_contact': ('research_hours', 'first_touched_leads'),
 } -%}
-{%- set in_dims = {} -%}
-{%- for metric_id in counts + (ratios | list) -%}
-    {%- do in_dims.update({metric_id: "dimension_name in ('total'" ~ ((", '" ~ (catalog[metric_id]['dims'] | join("', '")) ~ "'") if catalog[metric_id]['dims'] else '') ~ ")"}) -%}
-{%- endfor -%}
 {%- set rollups = {
     'ad_rollup': ['ad_clicks', 'ad_impressions'],
     'lead_rollup': ['leads_created', 'ad_campaign_leads', 'opportunity_leads', 'customer_leads', 'touched_leads', 'response_hours'],
@@ -152,27 +147,31 @@ booking_events as (
     from opportunities
     inner join lead_events
         on opportunities.lead_id = lead_events.lead_id
-    where opportunities.is_won
+    where
+        opportunities.is_won
         and opportunities.closed_at is not null
         and lead_events.campaign is not null
+),
+
+-- one CRM user per HR employee (the lowest user_id if an employee has several)
+employee_users as (
+    select
+        employee_id,
+        min(user_id) as user_id
+    from users
+    where employee_id is not null
+    group by employee_id
 ),
 
 -- time entries belong to the CRM user of the same HR employee ('unknown' rep without one)
 research_events as (
     select
         time_entries.work_date as reporting_date,
-        users.user_id as rep,
-        time_entries.hours
+        employee_users.user_id as rep,
+        time_entries.hours as research_hours
     from time_entries
-    left join (
-        select
-            employee_id,
-            min(user_id) as user_id
-        from users
-        where employee_id is not null
-        group by employee_id
-    ) as users
-        on time_entries.employee_id = users.employee_id
+    left join employee_users
+        on time_entries.employee_id = employee_users.employee_id
     where time_entries.category = 'prospect_research'
 ),
 
@@ -225,7 +224,7 @@ first_touch_rollup as (
 ),
 
 research_rollup as (
-    {{ kpi_rollup('research_events', 'reporting_date', ['rep'], {'research_hours': 'sum(hours)'}) }}
+    {{ kpi_rollup('research_events', 'reporting_date', ['rep'], {'research_hours': 'sum(research_hours)'}) }}
 ),
 
 new_customer_rollup as (
@@ -237,27 +236,49 @@ slice_keys as (
 ),
 
 -- every measure 0 where its rollup has no row, so sums and differences stay defined
+{%- set measure_columns = [] %}
+{%- for cte, names in rollups.items() %}
+    {%- for name in names %}
+        {%- do measure_columns.append('coalesce(' ~ cte ~ '.' ~ name ~ ', 0) as ' ~ name) %}
+    {%- endfor %}
+{%- endfor %}
 measures as (
     select
         slice_keys.period_grain,
         slice_keys.period_start,
         slice_keys.dimension_name,
         slice_keys.dimension_value,
-        {%- for cte, names in rollups.items() %}
-        {%- set outer_last = loop.last %}
-        {%- for name in names %}
-        coalesce({{ cte }}.{{ name }}, 0) as {{ name }}{{ ',' if not (outer_last and loop.last) }}
-        {%- endfor %}
-        {%- endfor %}
+        {{ measure_columns | join(',\n        ') }}
+    -- noqa: disable=LT02
     from slice_keys
     {%- for cte in rollups %}
-    left join {{ cte }}
-        on slice_keys.period_grain = {{ cte }}.period_grain
-        and slice_keys.period_start = {{ cte }}.period_start
-        and slice_keys.dimension_name = {{ cte }}.dimension_name
-        and slice_keys.dimension_value = {{ cte }}.dimension_value
+        left join {{ cte }}
+            on
+                slice_keys.period_grain = {{ cte }}.period_grain
+                and slice_keys.period_start = {{ cte }}.period_start
+                and slice_keys.dimension_name = {{ cte }}.dimension_name
+                and slice_keys.dimension_value = {{ cte }}.dimension_value
     {%- endfor %}
+    -- noqa: enable=LT02
 ),
+
+{#- one expression per output column, built once (metric slices via kpi_slice_applies) -#}
+{%- set metric_columns = [] %}
+{%- for metric_id in counts %}
+    {%- do metric_columns.append('cast(case when ' ~ kpi_slice_applies(metric_id) ~ ' then '
+        ~ metric_id ~ ' end as bigint) as ' ~ metric_id) %}
+{%- endfor %}
+{%- for metric_id, parts in ratios.items() %}
+    {%- set applies = kpi_slice_applies(metric_id) %}
+    {%- set numerator = '(' ~ parts[0] ~ ')' %}
+    {%- set denominator = '(' ~ parts[1] ~ ')' %}
+    {%- do metric_columns.append('case when ' ~ applies ~ ' then '
+        ~ kpi_ratio(numerator, denominator) ~ ' end as ' ~ metric_id) %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ numerator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ denominator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
+{%- endfor %}
 
 final as (
     select
@@ -265,16 +286,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {%- for metric_id in counts %}
-        case when {{ in_dims[metric_id] }} then cast({{ metric_id }} as bigint) end as {{ metric_id }},
-        {%- endfor %}
-        {%- for metric_id, parts in ratios.items() %}
-        case when {{ in_dims[metric_id] }}
-            then {{ kpi_ratio(parts[0], parts[1]) }}
-        end as {{ metric_id }},
-        case when {{ in_dims[metric_id] }} then {{ parts[0] }} end as {{ metric_id }}_numerator,
-        case when {{ in_dims[metric_id] }} then {{ parts[1] }} end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ metric_columns | join(',\n        ') }}
     from measures
 )
 

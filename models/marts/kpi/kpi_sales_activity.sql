@@ -1,6 +1,5 @@
 {#- Sales activity family (metrics.yml): one row per (period_grain, period_start, dimension_name,
     dimension_value). A metric column is filled only on the total row and its own dims; elsewhere null. -#}
-{%- set catalog = metric_catalog() -%}
 {%- set counts = ['calls_made', 'conversations', 'emails_sent', 'social_engagements',
     'meetings_scheduled', 'meetings_held', 'proposals_sent'] -%}
 {%- set ratios = {
@@ -10,16 +9,36 @@
     'email_reply_rate': ('emails_replied', 'emails_delivered'),
     'email_conversion_rate': ('emails_credited', 'emails_sent'),
 } -%}
-{#- Counts are 0 (not null) on the total row and the slices of the metric's own dims. -#}
-{%- set in_dims = {} -%}
-{%- for metric_id in counts + (ratios | list) -%}
-    {%- do in_dims.update({metric_id: "dimension_name in ('total', '" ~ (catalog[metric_id]['dims'] | join("', '")) ~ "')"}) -%}
-{%- endfor -%}
 {%- set activity_measures = {} -%}
 {%- for name in ['calls_made', 'conversations', 'calls_credited', 'meetings_scheduled', 'meetings_held',
     'proposals_sent', 'emails_sent', 'emails_delivered', 'emails_opened', 'emails_replied', 'emails_credited'] -%}
     {%- do activity_measures.update({name: 'sum(' ~ name ~ ')'}) -%}
 {%- endfor -%}
+
+{#- Each branch: the event rows, their reporting date and rep, and the measures they add (others 0). -#}
+{%- set activity_branches = [
+    {'source': 'activities', 'date': 'activity_at', 'rep': 'owner_user_id', 'where': "activity_type = 'call'",
+        'measures': {
+            'calls_made': '1',
+            'conversations': 'case when is_conversation then 1 else 0 end',
+            'calls_credited': 'case when is_credited_with_meeting then 1 else 0 end',
+        }},
+    {'source': 'activities', 'date': 'created_at', 'rep': 'owner_user_id', 'where': "activity_type = 'meeting'",
+        'measures': {'meetings_scheduled': '1'}},
+    {'source': 'activities', 'date': 'activity_at', 'rep': 'owner_user_id',
+        'where': "activity_type = 'meeting' and meeting_status = 'held'",
+        'measures': {'meetings_held': '1'}},
+    {'source': 'activities', 'date': 'activity_at', 'rep': 'owner_user_id', 'where': "activity_type = 'proposal'",
+        'measures': {'proposals_sent': '1'}},
+    {'source': 'email_messages', 'date': 'sent_at', 'rep': 'sender_user_id', 'where': none,
+        'measures': {
+            'emails_sent': '1',
+            'emails_delivered': 'case when is_delivered then 1 else 0 end',
+            'emails_opened': 'case when is_opened then 1 else 0 end',
+            'emails_replied': 'case when is_replied then 1 else 0 end',
+            'emails_credited': 'case when is_credited_with_meeting then 1 else 0 end',
+        }},
+] -%}
 
 with
 
@@ -42,63 +61,24 @@ users as (
 
 -- one row per (event, reporting date): a meeting counts when booked and, if held, when it takes place
 activity_events as (
+    -- noqa: disable=LT02
+    {%- for branch in activity_branches %}
     select
-        {{ reporting_date('activity_at') }} as reporting_date,
-        owner_user_id as rep,
-        1 as calls_made,
-        case when is_conversation then 1 else 0 end as conversations,
-        case when is_credited_with_meeting then 1 else 0 end as calls_credited,
-        0 as meetings_scheduled,
-        0 as meetings_held,
-        0 as proposals_sent,
-        0 as emails_sent,
-        0 as emails_delivered,
-        0 as emails_opened,
-        0 as emails_replied,
-        0 as emails_credited
-    from activities
-    where activity_type = 'call'
+        {{ reporting_date(branch['date']) }} as reporting_date,
+        {{ branch['rep'] }} as rep,
+        {%- for name in activity_measures %}
+        {{ branch['measures'].get(name, '0') }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ branch['source'] }}
+    {%- if branch['where'] %}
+    where {{ branch['where'] }}
+    {%- endif %}
+    {%- if not loop.last %}
 
     union all
-
-    select
-        {{ reporting_date('created_at') }} as reporting_date,
-        owner_user_id as rep,
-        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0
-    from activities
-    where activity_type = 'meeting'
-
-    union all
-
-    select
-        {{ reporting_date('activity_at') }} as reporting_date,
-        owner_user_id as rep,
-        0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
-    from activities
-    where activity_type = 'meeting'
-        and meeting_status = 'held'
-
-    union all
-
-    select
-        {{ reporting_date('activity_at') }} as reporting_date,
-        owner_user_id as rep,
-        0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0
-    from activities
-    where activity_type = 'proposal'
-
-    union all
-
-    select
-        {{ reporting_date('sent_at') }} as reporting_date,
-        sender_user_id as rep,
-        0, 0, 0, 0, 0, 0,
-        1,
-        case when is_delivered then 1 else 0 end,
-        case when is_opened then 1 else 0 end,
-        case when is_replied then 1 else 0 end,
-        case when is_credited_with_meeting then 1 else 0 end
-    from email_messages
+    {%- endif %}
+    {%- endfor %}
+    -- noqa: enable=LT02
 ),
 
 activity_events_by_rep as (
@@ -138,22 +118,40 @@ measures as (
         slice_keys.period_start,
         slice_keys.dimension_name,
         slice_keys.dimension_value,
-        {%- for name in activity_measures %}
-        activity_rollup.{{ name }},
-        {%- endfor %}
+        activity_rollup.{{ activity_measures | join(',\n        activity_rollup.') }},
         social_rollup.social_engagements
     from slice_keys
     left join activity_rollup
-        on slice_keys.period_grain = activity_rollup.period_grain
-        and slice_keys.period_start = activity_rollup.period_start
-        and slice_keys.dimension_name = activity_rollup.dimension_name
-        and slice_keys.dimension_value = activity_rollup.dimension_value
+        on
+            slice_keys.period_grain = activity_rollup.period_grain
+            and slice_keys.period_start = activity_rollup.period_start
+            and slice_keys.dimension_name = activity_rollup.dimension_name
+            and slice_keys.dimension_value = activity_rollup.dimension_value
     left join social_rollup
-        on slice_keys.period_grain = social_rollup.period_grain
-        and slice_keys.period_start = social_rollup.period_start
-        and slice_keys.dimension_name = social_rollup.dimension_name
-        and slice_keys.dimension_value = social_rollup.dimension_value
+        on
+            slice_keys.period_grain = social_rollup.period_grain
+            and slice_keys.period_start = social_rollup.period_start
+            and slice_keys.dimension_name = social_rollup.dimension_name
+            and slice_keys.dimension_value = social_rollup.dimension_value
 ),
+
+{#- one expression per output column, built once (metric slices via kpi_slice_applies) -#}
+{%- set metric_columns = [] %}
+{%- for metric_id in counts %}
+    {%- do metric_columns.append('cast(case when ' ~ kpi_slice_applies(metric_id) ~ ' then '
+        ~ 'coalesce(' ~ metric_id ~ ', 0)' ~ ' end as bigint) as ' ~ metric_id) %}
+{%- endfor %}
+{%- for metric_id, parts in ratios.items() %}
+    {%- set applies = kpi_slice_applies(metric_id) %}
+    {%- set numerator = 'coalesce(' ~ parts[0] ~ ', 0)' %}
+    {%- set denominator = 'coalesce(' ~ parts[1] ~ ', 0)' %}
+    {%- do metric_columns.append('case when ' ~ applies ~ ' then '
+        ~ kpi_ratio(numerator, denominator) ~ ' end as ' ~ metric_id) %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ numerator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ denominator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
+{%- endfor %}
 
 final as (
     select
@@ -161,16 +159,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {%- for metric_id in counts %}
-        case when {{ in_dims[metric_id] }} then cast(coalesce({{ metric_id }}, 0) as bigint) end as {{ metric_id }},
-        {%- endfor %}
-        {%- for metric_id, parts in ratios.items() %}
-        case when {{ in_dims[metric_id] }}
-            then {{ kpi_ratio('coalesce(' ~ parts[0] ~ ', 0)', 'coalesce(' ~ parts[1] ~ ', 0)') }}
-        end as {{ metric_id }},
-        case when {{ in_dims[metric_id] }} then coalesce({{ parts[0] }}, 0) end as {{ metric_id }}_numerator,
-        case when {{ in_dims[metric_id] }} then coalesce({{ parts[1] }}, 0) end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ metric_columns | join(',\n        ') }}
     from measures
 )
 
