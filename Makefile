@@ -12,7 +12,7 @@ SCALE ?= 0.02
 SEED ?= 42
 MONTHS ?= 12
 
-.PHONY: help setup demo test test-fast status lint clean
+.PHONY: help setup demo test test-fast status lint lint-fast docs clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -41,9 +41,24 @@ test-fast: setup ## the tests that do not run dbt
 status: setup ## last runs, batches, rejected files and rows
 	$(BIN)/salesmart status
 
-lint: setup ## ruff and sqlfluff
+lint: setup ## ruff check, ruff format --check, sqlfluff (dbt templater, as CI)
 	$(BIN)/ruff check scripts tests/python
 	$(BIN)/ruff format --check scripts tests/python
+	@# The dbt templater opens <home>/build.duckdb: use the warehouse when built (accurate column lists),
+	@# else an empty temp home, so linting never creates files in warehouse/.
+	@home="$(SALESMART_HOME)"; tmp=""; \
+	if [ ! -f "$$home/build.duckdb" ]; then tmp=$$(mktemp -d); home=$$tmp; fi; \
+	echo "sqlfluff lint models macros tests --templater dbt (SALESMART_HOME=$$home)"; \
+	SALESMART_HOME=$$home $(BIN)/sqlfluff lint models macros tests --templater dbt; rc=$$?; \
+	if [ -n "$$tmp" ]; then rm -rf "$$tmp"; fi; exit $$rc
+
+lint-fast: setup ## sqlfluff with the jinja templater and stubbed macros (no dbt, no database)
+	$(BIN)/sqlfluff lint models macros tests --templater jinja --config .sqlfluff-fast
+
+docs: setup ## dbt docs generate against the built warehouse, then the docs coverage check
+	@test -f "$(SALESMART_HOME)/build.duckdb" || { echo "docs: no warehouse in $(SALESMART_HOME): run make demo first"; exit 2; }
+	$(BIN)/dbt docs generate --quiet
+	$(PY) -m salesmart.docs_coverage
 
 lock: ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
