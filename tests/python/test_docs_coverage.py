@@ -144,3 +144,11 @@ def test_project_is_fully_documented(pipeline_warehouse: Path, tmp_path: Path) -
     # Every model and seed of the project is counted (31 staging views; marts and seeds grow with the project).
     assert coverage["staging"].models == 31
     assert coverage["seeds"].models == 1
+    # The generated metric catalog page and the exposures reach the docs site.
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    overview = manifest["docs"]["doc.salesmart.__overview__"]["block_contents"]
+    assert "| `win_rate` |" in overview and "| `bookings` |" in overview
+    assert "| `win_rate` |" in manifest["nodes"]["seed.salesmart.metric_catalog"]["description"]
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert sorted(exposures) == ["bi_tool_published_mart", "kpi_dashboard", "metricflow_semantic_layer"]
+    assert exposures["kpi_dashboard"]["depends_on"]["nodes"] == ["model.salesmart.kpi_metric_values"]
