@@ -42,8 +42,8 @@ status: setup ## last runs, batches, rejected files and rows
 	$(BIN)/salesmart status
 
 lint: setup ## ruff check, ruff format --check, sqlfluff (dbt templater, as CI)
-	$(BIN)/ruff check scripts tests/python
-	$(BIN)/ruff format --check scripts tests/python
+	$(BIN)/ruff check scripts tests/python lint
+	$(BIN)/ruff format --check scripts tests/python lint
 	@# The dbt templater opens <home>/build.duckdb: use the warehouse when built (accurate column lists),
 	@# else an empty temp home, so linting never creates files in warehouse/.
 	@home="$(SALESMART_HOME)"; tmp=""; \
