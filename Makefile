@@ -52,7 +52,7 @@ lint: setup ## ruff check, ruff format --check, sqlfluff (dbt templater, as CI)
 	SALESMART_HOME=$$home $(BIN)/sqlfluff lint models macros tests --templater dbt; rc=$$?; \
 	if [ -n "$$tmp" ]; then rm -rf "$$tmp"; fi; exit $$rc
 
-lint-fast: setup ## sqlfluff with the jinja templater and stubbed macros (no dbt, no database)
+lint-fast: setup ## sqlfluff, jinja templater, stubbed macros: quick and approximate (stricter on loops); CI uses lint
 	$(BIN)/sqlfluff lint models macros tests --templater jinja --config .sqlfluff-fast
 
 docs: setup ## dbt docs generate against the built warehouse, then the docs coverage check
