@@ -14,7 +14,7 @@ MONTHS ?= 12
 METRICS ?= bookings,win_rate,revenue,gross_margin
 GROUP_BY ?= metric_time__quarter
 
-.PHONY: help setup demo test test-fast status lint clean mf
+.PHONY: help setup demo test test-fast status lint lint-fast docs clean mf
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,9 +43,24 @@ test-fast: setup ## the tests that do not run dbt
 status: setup ## last runs, batches, rejected files and rows
 	$(BIN)/salesmart status
 
-lint: setup ## ruff and sqlfluff
-	$(BIN)/ruff check scripts tests/python
-	$(BIN)/ruff format --check scripts tests/python
+lint: setup ## ruff check, ruff format --check, sqlfluff (dbt templater, as CI)
+	$(BIN)/ruff check scripts tests/python lint
+	$(BIN)/ruff format --check scripts tests/python lint
+	@# The dbt templater opens <home>/build.duckdb: use the warehouse when built (accurate column lists),
+	@# else an empty temp home, so linting never creates files in warehouse/.
+	@home="$(SALESMART_HOME)"; tmp=""; \
+	if [ ! -f "$$home/build.duckdb" ]; then tmp=$$(mktemp -d); home=$$tmp; fi; \
+	echo "sqlfluff lint models macros tests --templater dbt (SALESMART_HOME=$$home)"; \
+	SALESMART_HOME=$$home $(BIN)/sqlfluff lint models macros tests --templater dbt; rc=$$?; \
+	if [ -n "$$tmp" ]; then rm -rf "$$tmp"; fi; exit $$rc
+
+lint-fast: setup ## sqlfluff, jinja templater, stubbed macros: quick and approximate (stricter on loops); CI uses lint
+	$(BIN)/sqlfluff lint models macros tests --templater jinja --config .sqlfluff-fast
+
+docs: setup ## dbt docs generate against the built warehouse, then the docs coverage check
+	@test -f "$(SALESMART_HOME)/build.duckdb" || { echo "docs: no warehouse in $(SALESMART_HOME): run make demo first"; exit 2; }
+	$(BIN)/dbt docs generate --quiet
+	$(PY) -m salesmart.docs_coverage
 
 mf: setup ## query the semantic layer: make mf METRICS=bookings,win_rate GROUP_BY=metric_time__quarter
 	@test -x $(BIN)/mf || { echo "mf: dbt-metricflow is not installed in $(VENV) (re-lock: make lock, then make setup)"; exit 2; }

@@ -51,3 +51,30 @@ def test_ordered_stages_macro_matches_contract() -> None:
     text = (catalog.REPO_ROOT / "macros/kpi/crm_stages.sql").read_text(encoding="utf-8")
     quoted = ", ".join(f"'{s}'" for s in opportunity_stages()["ordered"])
     assert f"return([{quoted}])" in text
+
+
+def test_docs_page_lists_every_metric_with_its_fields() -> None:
+    text = catalog.rendered_files()[catalog.DOCS_PATH]
+    blocks = text.split("{% enddocs %}")
+    assert blocks[0].count("{% docs metric_catalog %}") == 1 and "{% docs __overview__ %}" in blocks[1]
+    for block in blocks[:2]:
+        rows = [line for line in block.splitlines() if line.startswith("| `")]
+        assert len(rows) == 62
+    win_rate = next(line for line in blocks[0].splitlines() if line.startswith("| `win_rate` |"))
+    cells = [c.strip() for c in win_rate.strip("|").split(" | ")]
+    assert cells[2:] == [
+        "ratio",
+        "higher is better",
+        "lagging",
+        "total, rep, team, segment, opportunity_type",
+        "9 (win rate in sales velocity)",
+    ]
+    # stage_conversion_rate has no total row: its dimensions do not list total.
+    stage = next(line for line in blocks[0].splitlines() if line.startswith("| `stage_conversion_rate` |"))
+    assert "| stage |" in stage
+
+
+def test_docs_page_escapes_pipes_and_jinja() -> None:
+    metric = catalog.Metric("m", "f", "kpi_f", "count", "higher", "leading", ("rep",), True, "1", "a | b {{ x }}")
+    text = catalog.render_docs([metric], {"f": {"model": "kpi_f", "seed": "s"}})
+    assert "| a \\| b &#123;&#123; x &#125;&#125; |" in text

@@ -45,7 +45,7 @@ final as (
         last_event_date,
         {%- set literal = as_of_date_literal() %}
         {%- if literal is none %}
-        last_event_date as as_of_date
+            last_event_date as as_of_date
         {%- else %}
             {{ literal }} as as_of_date
         {%- endif %}

@@ -40,10 +40,10 @@ final as (
     from days
     left join sales_employees
         on
-            sales_employees.hire_date <= days.headcount_date
+            days.headcount_date >= sales_employees.hire_date
             and (
                 sales_employees.termination_date is null
-                or sales_employees.termination_date >= days.headcount_date
+                or days.headcount_date <= sales_employees.termination_date
             )
     group by days.headcount_date
 

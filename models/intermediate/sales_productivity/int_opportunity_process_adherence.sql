@@ -21,7 +21,8 @@ stages_reached as (
         opportunity_id,
         count(distinct stage_name) as required_stages_reached
     from state_intervals
-    where stage_name in ('{{ required_stages | join("', '") }}')
+    -- LT05 judges the rendered line, and the stage list renders long.
+    where stage_name in ('{{ required_stages | join("', '") }}')  -- noqa: LT05
     group by opportunity_id
 
 ),

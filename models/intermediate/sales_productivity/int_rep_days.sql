@@ -20,9 +20,12 @@ final as (
         time_entries.work_date,
         sales_employees.user_id,
         sales_employees.team,
-        {%- for category in ['selling', 'prospect_research', 'data_entry', 'content_creation', 'recruiting', 'training', 'admin', 'other'] %}
-        coalesce(sum(case when time_entries.category = '{{ category }}' then time_entries.hours end), 0)
-            as {{ category }}_hours,
+        {%- for category in [
+            'selling', 'prospect_research', 'data_entry', 'content_creation',
+            'recruiting', 'training', 'admin', 'other',
+        ] %}
+            coalesce(sum(case when time_entries.category = '{{ category }}' then time_entries.hours end), 0)
+                as {{ category }}_hours,
         {%- endfor %}
         sum(time_entries.hours) as total_hours
     from time_entries
