@@ -213,7 +213,7 @@ def ensure_bi_reader(cur: Any, password: str | None = None) -> None:
         cur.execute(f"alter role {BI_ROLE} password %s", [pw])
 
 
-def publish(params: PgParams | None = None) -> str:
+def publish(params: PgParams | None = None) -> list[str]:
     """Copy marts_build's tables into marts_next and swap it in as marts in one transaction."""
     pg = connect(params)
     try:
@@ -245,7 +245,7 @@ def publish(params: PgParams | None = None) -> str:
                 cur.execute(f"alter schema {PUBLISHED_SCHEMA} rename to {PUBLISHED_SCHEMA}_old")
             cur.execute(f"alter schema marts_next rename to {PUBLISHED_SCHEMA}")
             cur.execute(f"drop schema if exists {PUBLISHED_SCHEMA}_old cascade")
-        return f"{PUBLISHED_SCHEMA} ({len(names)} tables)"
+        return names
     finally:
         pg.close()
 

@@ -73,8 +73,7 @@ final as (
         count(*) as first_order_count,
         -- null when a line lacks an fx rate, so the not_null test surfaces it
         case
-            -- a fixed scale: PostgreSQL's sum(numeric) has none, and the unit test compares text
-            when sum(unconverted_line_count) = 0 then cast(sum(revenue_reporting) as decimal(38, 8))
+            when sum(unconverted_line_count) = 0 then cast(sum(revenue_reporting) as {{ type_money() }})
         end as first_order_revenue_reporting
     from first_order_revenue
     group by

@@ -14,12 +14,14 @@ order_lines as (
 
 rolled_up as (
     {{ kpi_rollup('order_lines', 'order_date', dimensions, {
-        'revenue': 'sum(kpi_events.revenue_reporting)',
-        'cogs': 'sum(kpi_events.cogs_reporting)',
+        'revenue': 'cast(sum(kpi_events.revenue_reporting) as ' ~ type_money() ~ ')',
+        'cogs': 'cast(sum(kpi_events.cogs_reporting) as ' ~ type_money() ~ ')',
         'new_customer_revenue':
-            "coalesce(sum(case when kpi_events.customer_type = 'new' then kpi_events.revenue_reporting end), 0)",
+            "cast(coalesce(sum(case when kpi_events.customer_type = 'new' then kpi_events.revenue_reporting end), 0)"
+            ~ " as " ~ type_money() ~ ")",
         'existing_customer_revenue':
-            "coalesce(sum(case when kpi_events.customer_type = 'existing' then kpi_events.revenue_reporting end), 0)",
+            "cast(coalesce(sum(case when kpi_events.customer_type = 'existing' then kpi_events.revenue_reporting end), 0)"
+            ~ " as " ~ type_money() ~ ")",
         'booked_order_count': 'count(distinct kpi_events.order_id)',
     }) }}
 ),
