@@ -73,7 +73,7 @@ final as (
         count(*) as first_order_count,
         -- null when a line lacks an fx rate, so the not_null test surfaces it
         case
-            when sum(unconverted_line_count) = 0 then cast(sum(revenue_reporting) as {{ type_money() }})
+            when sum(unconverted_line_count) = 0 then sum(revenue_reporting)
         end as first_order_revenue_reporting
     from first_order_revenue
     group by

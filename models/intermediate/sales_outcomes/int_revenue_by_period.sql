@@ -14,14 +14,12 @@ order_lines as (
 
 rolled_up as (
     {{ kpi_rollup('order_lines', 'order_date', dimensions, {
-        'revenue': 'cast(sum(kpi_events.revenue_reporting) as ' ~ type_money() ~ ')',
-        'cogs': 'cast(sum(kpi_events.cogs_reporting) as ' ~ type_money() ~ ')',
+        'revenue': 'sum(kpi_events.revenue_reporting)',
+        'cogs': 'sum(kpi_events.cogs_reporting)',
         'new_customer_revenue':
-            "cast(coalesce(sum(case when kpi_events.customer_type = 'new' then kpi_events.revenue_reporting end), 0)"
-            ~ " as " ~ type_money() ~ ")",
+            "coalesce(sum(case when kpi_events.customer_type = 'new' then kpi_events.revenue_reporting end), 0)",
         'existing_customer_revenue':
-            "cast(coalesce(sum(case when kpi_events.customer_type = 'existing' then kpi_events.revenue_reporting end), 0)"
-            ~ " as " ~ type_money() ~ ")",
+            "coalesce(sum(case when kpi_events.customer_type = 'existing' then kpi_events.revenue_reporting end), 0)",
         'booked_order_count': 'count(distinct kpi_events.order_id)',
     }) }}
 ),
