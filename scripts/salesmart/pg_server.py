@@ -17,6 +17,7 @@ import glob
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -194,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         parser.error("run: give a command after --")
+    # SIGTERM (CI timeouts) unwinds like Ctrl-C, so the server is stopped and its directory deleted.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     with temporary_server() as server:
         return subprocess.call(cmd, env={**os.environ, **server.env()})
 
