@@ -161,3 +161,22 @@
 {% macro spark__type_double() -%}
     double
 {%- endmacro %}
+
+{#- ISO day of week of a date: Monday 1 .. Sunday 7. DuckDB and PostgreSQL share extract(isodow);
+    Spark's dayofweek() counts Sunday 1 .. Saturday 7. -#}
+{% macro iso_day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'salesmart')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(date_expr) -%}
+    cast(extract(isodow from {{ date_expr }}) as integer)
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(date_expr) -%}
+    (mod(dayofweek({{ date_expr }}) + 5, 7) + 1)
+{%- endmacro %}
+
+{#- SQL condition: the date is Monday..Friday. -#}
+{% macro is_weekday(date_expr) -%}
+    {{ iso_day_of_week(date_expr) }} <= 5
+{%- endmacro %}

@@ -72,10 +72,13 @@ def _settings(landing: Path | None = None) -> Settings:
     return settings
 
 
-def _require_duckdb(settings: Settings, command: str) -> None:
-    if settings.target != "duckdb":
+def _require_duckdb(settings: Settings, command: str, also: tuple[str, ...] = ()) -> None:
+    """Refuse targets the command does not support yet (`also` lists the others it does)."""
+    allowed = ("duckdb", *also)
+    if settings.target not in allowed:
         raise _usage_error(
-            f"`salesmart {command}` works on the duckdb target only (SALESMART_TARGET={settings.target})"
+            f"`salesmart {command}` works on the {' and '.join(allowed)} target"
+            f"{'s' if also else ''} only (SALESMART_TARGET={settings.target})"
         )
 
 
@@ -91,6 +94,12 @@ def _load_step(settings: Settings, run_id: str) -> bool:
     out = _out()
     with runlog.timed_step(settings, "load", run_id) as step, out.status(f"loading {settings.landing} ..."):
         result = load_landing(settings.build_db, settings.landing)
+        if settings.target == "postgres":
+            # The DuckDB ledger checked the files; PostgreSQL gets what it lacks by COPY.
+            from salesmart.postgres import sync_raw
+
+            synced = sync_raw(settings.build_db)
+            step.details.update(postgres_files_copied=synced.files, postgres_rows_copied=synced.rows)
         files = list(result.files)
         by_status: dict[str, int] = {}
         for f in files:
@@ -204,8 +213,11 @@ def _build_step(settings: Settings, run_id: str, full_refresh: bool, select: str
     from salesmart.build import print_failures, run_dbt_build
 
     with runlog.timed_step(settings, "build", run_id) as step:
-        if settings.target == "duckdb":
-            ensure_build_db(settings)
+        ensure_build_db(settings)
+        if settings.target == "postgres":
+            from salesmart.postgres import sync_raw
+
+            sync_raw(settings.build_db)  # raw tables exist (empty) before the first load, as on DuckDB
         _write_build_state(settings, "running", run_id)
         outcome = run_dbt_build(settings, full_refresh=full_refresh, select=select)
         _write_build_state(settings, "ok" if outcome.ok else "failed", run_id)
@@ -228,8 +240,16 @@ def _build_step(settings: Settings, run_id: str, full_refresh: bool, select: str
 def _publish_step(settings: Settings, run_id: str) -> bool:
     from salesmart.publish import publish, published_tables
 
-    _require_duckdb(settings, "publish")
     out = _out()
+    if settings.target == "postgres":
+        from salesmart import postgres
+
+        with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
+            tables = postgres.publish()
+            step.details.update(schema=postgres.PUBLISHED_SCHEMA, tables=len(tables))
+        out.print(f"publish: {len(tables)} table(s) of schema {postgres.BUILD_MARTS_SCHEMA} -> PostgreSQL schema marts")
+        return True
+    _require_duckdb(settings, "publish")
     with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
         _check_build_state(settings)
         path = publish(settings)
@@ -310,7 +330,7 @@ def load(
 ) -> None:
     """Load landing files into raw_<system>.<table> (files already loaded are skipped)."""
     settings = _settings(landing=landing)
-    _require_duckdb(settings, "load")
+    _require_duckdb(settings, "load", also=("postgres",))
     _run_single(settings, "load", lambda run_id: _load_step(settings, run_id))
 
 
@@ -335,7 +355,7 @@ def build(
 def publish() -> None:
     """Atomically replace the published file with the marts of the last build."""
     settings = _settings()
-    _require_duckdb(settings, "publish")
+    _require_duckdb(settings, "publish", also=("postgres",))
     _run_single(settings, "publish", lambda run_id: _publish_step(settings, run_id))
 
 
@@ -346,7 +366,7 @@ def run(
 ) -> None:
     """load -> validate -> build -> publish; stops at the first failure (exit 1, published mart untouched)."""
     settings = _settings(landing=landing)
-    _require_duckdb(settings, "run")
+    _require_duckdb(settings, "run", also=("postgres",))
     run_id = runlog.new_run_id()
     steps: list[tuple[str, Callable[[], bool]]] = [
         ("load", lambda: _load_step(settings, run_id)),
@@ -404,9 +424,13 @@ def kpi(
     except kpi_mod.FilterError as exc:
         raise typer.BadParameter(str(exc), param_hint=exc.option) from None
     settings = _settings()
-    _require_duckdb(settings, "kpi")
+    _require_duckdb(settings, "kpi", also=("postgres",))
     try:
-        rows = kpi_mod.query_kpis(settings.published_db, family, metric, grain.value, period.date() if period else None)
+        when = period.date() if period else None
+        if settings.target == "postgres":
+            rows = kpi_mod.query_kpis_postgres(family, metric, grain.value, when)
+        else:
+            rows = kpi_mod.query_kpis(settings.published_db, family, metric, grain.value, when)
     except kpi_mod.NotPublishedError as exc:
         _err().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_FAILURE) from None

@@ -80,17 +80,7 @@ def query_kpis(
         raise NotPublishedError(
             f"nothing published yet: {db_path} does not exist (run `salesmart run` or `salesmart publish`)"
         )
-    # Filters are bound parameters; the column list is a constant.
-    sql = f"""
-        select {", ".join(COLUMNS)}
-        from marts.kpi_metric_values
-        where dimension_name = 'total'
-            and period_grain = $grain
-            and ($family is null or family = $family)
-            and ($metric is null or metric_id = $metric)
-            and ($period is null or $period between period_start and period_end)
-        order by family, metric_id, period_start
-    """
+    sql = _kpi_sql("${}")
     params = {"grain": grain, "family": family, "metric": metric, "period": period}
     with duckdb.connect(str(db_path), read_only=True) as con:
         exists = con.execute(
@@ -101,6 +91,45 @@ def query_kpis(
         cursor = con.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _kpi_sql(placeholder: str) -> str:
+    """The query with named parameters in the engine's style ('${}' DuckDB, '%({})s' psycopg2)."""
+    p = {name: placeholder.format(name) for name in ("grain", "family", "metric", "period")}
+    # Filters are bound parameters; the column list is a constant. The casts type a null parameter.
+    return f"""
+        select {", ".join(COLUMNS)}
+        from marts.kpi_metric_values
+        where dimension_name = 'total'
+            and period_grain = {p["grain"]}
+            and (cast({p["family"]} as varchar) is null or family = {p["family"]})
+            and (cast({p["metric"]} as varchar) is null or metric_id = {p["metric"]})
+            and (cast({p["period"]} as date) is null or cast({p["period"]} as date) between period_start and period_end)
+        order by family, metric_id, period_start
+    """
+
+
+def query_kpis_postgres(
+    family: str | None = None,
+    metric: str | None = None,
+    grain: str = "month",
+    period: date | None = None,
+) -> list[dict[str, Any]]:
+    """query_kpis on the PostgreSQL target: schema marts (published by `salesmart publish`)."""
+    from salesmart import postgres
+
+    check_filters(family, metric, grain)
+    con = postgres.connect()
+    try:
+        with con, con.cursor() as cur:
+            cur.execute("select to_regclass('marts.kpi_metric_values') is not null")
+            if not cur.fetchone()[0]:
+                raise NotPublishedError("PostgreSQL has no marts.kpi_metric_values yet: run `salesmart run`")
+            cur.execute(_kpi_sql("%({})s"), {"grain": grain, "family": family, "metric": metric, "period": period})
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()
 
 
 UNIT_SUFFIX = {"days": " days", "hours": " h", "years": " years", "currency_per_day": "/day"}

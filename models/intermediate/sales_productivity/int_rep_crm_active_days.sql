@@ -22,8 +22,8 @@ final as (
         user_id,
         active_date
     from event_days
-    -- Weekdays only: Saturday (6) and Sunday (0) do not count.
-    where extract(dow from active_date) not in (0, 6)
+    -- Weekdays only: Saturday and Sunday do not count.
+    where {{ is_weekday('active_date') }}
 
 )
 

@@ -35,7 +35,7 @@ period_weekdays as (
     from reporting_periods
     inner join calendar_days
         on calendar_days.date_day between reporting_periods.period_start and reporting_periods.period_end
-    where extract(dow from calendar_days.date_day) not in (0, 6)
+    where {{ is_weekday('calendar_days.date_day') }}
     group by
         reporting_periods.period_grain,
         reporting_periods.period_start,
