@@ -9,11 +9,11 @@
     {#- sales_outcomes -> kpi_sales_outcomes #}
     {%- do enabled.update({'sales_outcomes': true}) -%}
     {#- sales_activity -> kpi_sales_activity #}
-    {%- do enabled.update({'sales_activity': false}) -%}
+    {%- do enabled.update({'sales_activity': true}) -%}
     {#- pipeline -> kpi_pipeline #}
     {%- do enabled.update({'pipeline': true}) -%}
     {#- lead_generation -> kpi_lead_generation #}
-    {%- do enabled.update({'lead_generation': false}) -%}
+    {%- do enabled.update({'lead_generation': true}) -%}
     {#- sales_productivity -> kpi_sales_productivity #}
     {%- do enabled.update({'sales_productivity': true}) -%}
     {#- recruiting_training -> kpi_recruiting_training #}
