@@ -1,7 +1,8 @@
 """Incremental build == full refresh (docs/architecture.md, "Incremental models").
 
 A generated landing set (scale 0.005, 3 months) is split in two: batch 1 holds every file but the last
-monthly one of each table; batch 2 brings those last files plus hand-made late records:
+monthly one of the event tables and of opportunities, leads and accounts; batch 2 brings those last
+files plus hand-made late records:
 - activities: a call dated in January (late-arriving), a newer version of a January call
   (no_answer -> connected), and a delete of a January meeting;
 - email events: a re-send of a January open event (same event_id, same content) and a new click event
@@ -46,6 +47,18 @@ COMPARED = {
     "intermediate.int_meetings_attributed": [],
 }
 LAST_MONTH = "2025-03-31"
+# Tables whose last monthly file arrives in batch 2: the event tables and some with updated versions.
+SECOND_BATCH_TABLES = [
+    "crm/activities",
+    "crm/opportunity_history",
+    "crm/user_events",
+    "email/messages",
+    "email/events",
+    "hr/time_entries",
+    "crm/opportunities",
+    "crm/leads",
+    "crm/accounts",
+]
 LATE_FILE = "2025-04-01-late"  # sorts after the monthly files, as in arrival order
 
 
@@ -116,10 +129,10 @@ def _late_email_events(generated: Path) -> tuple[pa.Table, dict[str, str]]:
     con = duckdb.connect()
     events_file = str(generated / "email/events/2025-01-31.parquet")
     messages_file = str(generated / "email/messages/2025-01-31.parquet")
-    resent = con.execute(
+    resent = con.sql(
         f"select * from read_parquet('{events_file}') where event_type = 'open' order by event_id limit 1"
     ).to_arrow_table()
-    (message_id,) = con.execute(
+    ((message_id,),) = con.sql(
         f"""
         select messages.message_id
         from read_parquet('{messages_file}') as messages
@@ -131,14 +144,18 @@ def _late_email_events(generated: Path) -> tuple[pa.Table, dict[str, str]]:
         order by messages.message_id
         limit 1
         """
-    ).fetchone()
-    click = con.execute(
-        "select 'eve_late_click' as event_id, ? as message_id, 'click' as event_type, "
-        "timestamp '2025-01-31 09:00:00' as event_at",
-        [message_id],
-    ).to_arrow_table()
+    ).fetchall()
+    click = pa.table(
+        {
+            "event_id": ["eve_late_click"],
+            "message_id": [message_id],
+            "event_type": ["click"],
+            "event_at": [dt.datetime(2025, 1, 31, 9, 0, 0)],
+        },
+        schema=resent.schema,
+    )
     con.close()
-    table = pa.concat_tables([resent.cast(click.schema), click])
+    table = pa.concat_tables([resent, click])
     return table, {"clicked_message": message_id, "resent_message": resent.column("message_id")[0].as_py()}
 
 
@@ -148,7 +165,10 @@ def _prepare(root: Path) -> tuple[Path, Path, dict[str, str]]:
     generate(generated, scale=0.005, seed=7, months=3)
     landing, batch2 = root / "landing", root / "batch2"
     shutil.copytree(generated, landing)
-    for path in sorted(landing.rglob(f"{LAST_MONTH}.*")):
+    # Dimension tables stay complete in batch 1 (one user only appears in the generator's last users
+    # file, and relationship tests would fail on a first build without it).
+    moved = [landing / table for table in SECOND_BATCH_TABLES]
+    for path in sorted(path for folder in moved for path in folder.glob(f"{LAST_MONTH}.*")):
         target = batch2 / path.relative_to(landing)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(path, target)

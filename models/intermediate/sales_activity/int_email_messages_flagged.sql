@@ -39,13 +39,13 @@ changed_messages as (
 scoped_messages as (
     select messages.*
     from messages
-    where message_id in (select changed_messages.message_id from changed_messages)
+    where messages.message_id in (select changed_messages.message_id from changed_messages)
 ),
 
 scoped_events as (
     select events.*
     from events
-    where message_id in (select changed_messages.message_id from changed_messages)
+    where events.message_id in (select changed_messages.message_id from changed_messages)
 ),
 {%- else -%}
 scoped_messages as (
