@@ -30,6 +30,7 @@ demo: setup ## generate demo data, run the whole pipeline, print the KPIs
 	$(BIN)/salesmart generate --scale $(SCALE) --seed $(SEED) --months $(MONTHS) --out $(SALESMART_LANDING)
 	$(BIN)/salesmart run
 	$(BIN)/salesmart kpi --grain quarter
+	$(BIN)/salesmart report
 
 test: setup ## run every test (pytest drives dbt build and dbt tests)
 	$(BIN)/pytest -q
@@ -49,3 +50,9 @@ lock: ## re-resolve requirements.lock from pyproject.toml
 
 clean: ## remove generated data and warehouse files (keeps .venv)
 	rm -rf data warehouse target logs
+
+bench: setup ## benchmark every step at scales 0.1, 0.3 and 1 (writes bench/results.json and .md)
+	$(PY) scripts/bench.py --scales 0.1 0.3 1
+
+bench-ci: setup ## the same benchmark at scale 0.01 (a smoke run for CI)
+	$(PY) scripts/bench.py --scales 0.01

@@ -27,6 +27,16 @@ HEADLINES: dict[str, list[str]] = {
 }
 
 
+# Months of history in the trend charts: enough for a year-on-year view without years of empty lead-in.
+TREND_MONTHS = 24
+ACRONYMS = {"nps": "NPS", "mqls": "MQLs", "sqls": "SQLs", "crm": "CRM", "roi": "ROI"}
+
+
+def metric_label(metric_id: str) -> str:
+    words = [ACRONYMS.get(word, word) for word in metric_id.split("_")]
+    return " ".join(words)
+
+
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
@@ -95,7 +105,7 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
             tiles, charts = [], []
             for metric_id in HEADLINES.get(family, []):
                 spec = metrics[metric_id]
-                label = metric_id.replace("_", " ")
+                label = metric_label(metric_id)
                 row = con.execute(
                     "select value, change_vs_prior_period, target_value, attainment from marts.kpi_metric_values "
                     "where metric_id = ? and period_grain = 'month' and period_start = ? "
@@ -117,13 +127,13 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
                 )
                 trend = con.execute(
                     "select period_start, value from marts.kpi_metric_values where metric_id = ? "
-                    "and period_grain = 'month' and dimension_name = 'total' order by period_start",
-                    [metric_id],
-                ).fetchall()
+                    "and period_grain = 'month' and dimension_name = 'total' order by period_start desc limit ?",
+                    [metric_id, TREND_MONTHS],
+                ).fetchall()[::-1]
                 charts.append(_trend_figure(trend, label, spec["unit"]))
             family_metrics = [m for m, s in metrics.items() if s["family"] == family]
             split = {
-                kind: [m.replace("_", " ") for m in family_metrics if metrics[m]["indicator"] == kind]
+                kind: [metric_label(m) for m in family_metrics if metrics[m]["indicator"] == kind]
                 for kind in ("leading", "lagging")
             }
             sections.append(
@@ -139,7 +149,7 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
     reps = [
         {
             "rep": r[0],
-            "metric": r[1].replace("_", " "),
+            "metric": metric_label(r[1]),
             "period": f"{r[2]} {r[3]}",
             "actual": format_value(r[4], metrics[r[1]]["unit"]),
             "target": format_value(r[5], metrics[r[1]]["unit"]),

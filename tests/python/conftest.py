@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -161,3 +165,31 @@ def published(settings: Settings) -> Path:
     """<home>/salesmart.duckdb holding SAMPLE_KPI_ROWS."""
     write_kpi_table(settings.published_db, SAMPLE_KPI_ROWS)
     return settings.published_db
+
+
+def salesmart_command() -> list[str]:
+    """The installed console script of the running environment."""
+    script = Path(sys.executable).parent / "salesmart"
+    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
+
+
+@pytest.fixture(scope="session")
+def pipeline_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SALESMART_HOME after `salesmart run` on the hand-made pipeline landing set (built once per session)."""
+    from test_pipeline_kpis import LANDING
+
+    root = tmp_path_factory.mktemp("pipeline")
+    landing_dir = root / "landing"
+    for relative, text in LANDING.items():
+        path = landing_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    env = {
+        **os.environ,
+        "SALESMART_HOME": str(root / "home"),
+        "SALESMART_LANDING": str(landing_dir),
+        "SALESMART_AS_OF": "2026-03-31",
+    }
+    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return root / "home"

@@ -40,6 +40,7 @@ def _call(activity_id: str, owner: str, lead: str, at: str, outcome: str, delete
     return dict(
         activity_id=activity_id,
         activity_type="call",
+        duration_seconds="60",
         owner_user_id=owner,
         lead_id=lead,
         activity_at=at,
@@ -50,6 +51,7 @@ def _call(activity_id: str, owner: str, lead: str, at: str, outcome: str, delete
     )
 
 
+# Integer columns carry a value in every file: validate's type check rejects an all-null integer column.
 ROWS: dict[str, list[dict]] = {
     "crm/users/2026-01-01.csv": [
         dict(
@@ -75,6 +77,7 @@ ROWS: dict[str, list[dict]] = {
         dict(
             account_id="a1",
             account_name="A1",
+            employee_count="50",
             segment="smb",
             created_at=TS,
             updated_at=TS,
@@ -230,6 +233,7 @@ ROWS: dict[str, list[dict]] = {
         dict(
             activity_id="m1",
             activity_type="meeting",
+            duration_seconds="1800",
             owner_user_id="u1",
             lead_id="l1",
             activity_at="2026-01-15T10:00:00Z",
@@ -241,6 +245,7 @@ ROWS: dict[str, list[dict]] = {
         dict(
             activity_id="m2",
             activity_type="meeting",
+            duration_seconds="1800",
             owner_user_id="u1",
             contact_id="c1",
             activity_at="2026-02-15T10:00:00Z",
@@ -252,6 +257,7 @@ ROWS: dict[str, list[dict]] = {
         dict(
             activity_id="pr1",
             activity_type="proposal",
+            duration_seconds="1800",
             owner_user_id="u1",
             opportunity_id="o1",
             activity_at="2026-02-01T10:00:00Z",
@@ -263,6 +269,7 @@ ROWS: dict[str, list[dict]] = {
     "email/messages/2026-01-31.csv": [
         dict(
             message_id="em1",
+            sequence_step="1",
             sender_user_id="u1",
             lead_id="l1",
             recipient_email="a@example.com",
@@ -270,6 +277,7 @@ ROWS: dict[str, list[dict]] = {
         ),
         dict(
             message_id="em2",
+            sequence_step="1",
             sender_user_id="u1",
             lead_id="l1",
             recipient_email="a@example.com",
@@ -277,6 +285,7 @@ ROWS: dict[str, list[dict]] = {
         ),
         dict(
             message_id="em3",
+            sequence_step="1",
             sender_user_id="u2",
             lead_id="l2",
             recipient_email="b@example.com",
@@ -284,6 +293,7 @@ ROWS: dict[str, list[dict]] = {
         ),
         dict(
             message_id="em4",
+            sequence_step="1",
             sender_user_id="u1",
             contact_id="c1",
             recipient_email="c@example.com",
@@ -291,20 +301,21 @@ ROWS: dict[str, list[dict]] = {
         ),
         dict(
             message_id="bulk1",
+            sequence_step="1",
             campaign_id="cp2",
             recipient_email="d@example.com",
             sent_at="2026-01-02T09:00:00Z",
         ),
     ],
     "email/events/2026-01-31.csv": [
-        dict(event_id="ev1", message_id="em1", event_type="open", event_at="2026-01-05T12:00:00Z"),
-        dict(event_id="ev2", message_id="em1", event_type="reply", event_at="2026-01-05T13:00:00Z"),
-        dict(event_id="ev3", message_id="em2", event_type="open", event_at="2026-01-07T12:00:00Z"),
-        dict(event_id="ev4", message_id="em3", event_type="bounce", event_at="2026-01-07T09:01:00Z"),
+        dict(event_id="ev1", message_id="em1", sequence_step="1", event_type="open", event_at="2026-01-05T12:00:00Z"),
+        dict(event_id="ev2", message_id="em1", sequence_step="1", event_type="reply", event_at="2026-01-05T13:00:00Z"),
+        dict(event_id="ev3", message_id="em2", sequence_step="1", event_type="open", event_at="2026-01-07T12:00:00Z"),
+        dict(event_id="ev4", message_id="em3", sequence_step="1", event_type="bounce", event_at="2026-01-07T09:01:00Z"),
     ],
     # the tool re-sends ev1: one event
     "email/events/2026-02-01.csv": [
-        dict(event_id="ev1", message_id="em1", event_type="open", event_at="2026-01-05T12:00:00Z"),
+        dict(event_id="ev1", message_id="em1", sequence_step="1", event_type="open", event_at="2026-01-05T12:00:00Z"),
     ],
     "marketing/ad_performance_daily/2026-02-28.csv": [
         dict(
@@ -431,9 +442,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
         "SALESMART_LANDING": str(landing),
         "SALESMART_AS_OF": "2026-02-28",
     }
-    result = subprocess.run(
-        [*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900
-    )
+    result = subprocess.run([*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     con = duckdb.connect(str(root / "home" / "salesmart.duckdb"), read_only=True)
     yield con

@@ -97,9 +97,7 @@ def test_csv_values_follow_the_file_rules(generated, con) -> None:
                 )
                 assert bad == 0, f"{table.system}.{table.name}.{col.name}"
             if col.required:
-                nulls = _one(
-                    con, f"select count(*) from {table.system}_{table.name} where {col.name} is null"
-                )
+                nulls = _one(con, f"select count(*) from {table.system}_{table.name} where {col.name} is null")
                 assert nulls == 0, f"{table.system}.{table.name}.{col.name}"
 
 
@@ -178,8 +176,7 @@ def test_people_and_targets(con) -> None:
     assert _one(con, "select count(distinct user_id) from crm_users where role = 'sales_rep'") >= 15
     small_teams = _one(
         con,
-        "select count(*) from (select team from crm_users where role = 'sales_rep' group by team "
-        "having count(*) < 5)",
+        "select count(*) from (select team from crm_users where role = 'sales_rep' group by team having count(*) < 5)",
     )
     assert small_teams == 0
     assert _one(con, "select count(*) from hr_employees where termination_reason = 'voluntary'") > 0
@@ -296,8 +293,7 @@ def test_messy_data_is_present(generated, con) -> None:
     assert _one(con, "select count(*) from crm_activities where is_deleted = 'true'") > 0
     dups = _one(
         con,
-        "select count(*) from (select event_id from email_events group by all "
-        "having count(distinct filename) > 1)",
+        "select count(*) from (select event_id from email_events group by all having count(distinct filename) > 1)",
     )
     assert dups > 0
     with_offset = _one(
@@ -329,8 +325,7 @@ def test_realistic_rates(con) -> None:
     assert -20 <= nps <= 70
     ctr = _one(
         con,
-        "select sum(cast(clicks as double)) / sum(cast(impressions as double)) "
-        "from marketing_ad_performance_daily",
+        "select sum(cast(clicks as double)) / sum(cast(impressions as double)) from marketing_ad_performance_daily",
     )
     assert 0.01 <= ctr <= 0.05
     selling = _one(
@@ -358,9 +353,7 @@ def test_realistic_rates(con) -> None:
     assert attributed > 0
     assert _one(con, "select count(*) from email_events where event_type = 'bounce'") > 0
     assert _one(con, "select count(*) from email_events where event_type = 'reply'") > 0
-    ended = _one(
-        con, "select count(distinct subscription_id) from crm_subscriptions where end_date is not null"
-    )
+    ended = _one(con, "select count(distinct subscription_id) from crm_subscriptions where end_date is not null")
     assert ended > 0
 
 

@@ -14,10 +14,6 @@ Teams: u1, u2 in team A; u3 in team B. As-of date 2026-03-31, fiscal year starti
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -95,28 +91,9 @@ h17,O6,closed_won,9999,2026-02-02,2026-02-02T12:00:00Z,u1
 }
 
 
-def _salesmart_command() -> list[str]:
-    script = Path(sys.executable).parent / "salesmart"
-    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
-
-
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    root = tmp_path_factory.mktemp("pipeline")
-    landing = root / "landing"
-    for relative, text in LANDING.items():
-        path = landing / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    env = {
-        **os.environ,
-        "SALESMART_HOME": str(root / "home"),
-        "SALESMART_LANDING": str(landing),
-        "SALESMART_AS_OF": "2026-03-31",
-    }
-    result = subprocess.run([*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    con = duckdb.connect(str(root / "home" / "salesmart.duckdb"), read_only=True)
+def published(pipeline_warehouse: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(pipeline_warehouse / "salesmart.duckdb"), read_only=True)
     yield con
     con.close()
 

@@ -75,7 +75,7 @@ final as (
         ranked.touch_at as first_touch_at,
         ranked.touch_user_id as first_touch_user_id,
         users.employee_id as first_touch_employee_id,
-        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0
+        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0  -- noqa: LT05
             as response_hours
     from leads
     left join ranked

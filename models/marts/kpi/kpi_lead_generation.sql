@@ -147,7 +147,8 @@ booking_events as (
     from opportunities
     inner join lead_events
         on opportunities.lead_id = lead_events.lead_id
-    where opportunities.is_won
+    where
+        opportunities.is_won
         and opportunities.closed_at is not null
         and lead_events.campaign is not null
 ),
@@ -235,27 +236,49 @@ slice_keys as (
 ),
 
 -- every measure 0 where its rollup has no row, so sums and differences stay defined
+{%- set measure_columns = [] %}
+{%- for cte, names in rollups.items() %}
+    {%- for name in names %}
+        {%- do measure_columns.append('coalesce(' ~ cte ~ '.' ~ name ~ ', 0) as ' ~ name) %}
+    {%- endfor %}
+{%- endfor %}
 measures as (
     select
         slice_keys.period_grain,
         slice_keys.period_start,
         slice_keys.dimension_name,
         slice_keys.dimension_value,
-        {%- for cte, names in rollups.items() %}
-        {%- set outer_last = loop.last %}
-        {%- for name in names %}
-        coalesce({{ cte }}.{{ name }}, 0) as {{ name }}{{ ',' if not (outer_last and loop.last) }}
-        {%- endfor %}
-        {%- endfor %}
+        {{ measure_columns | join(',\n        ') }}
+    -- noqa: disable=LT02
     from slice_keys
     {%- for cte in rollups %}
-    left join {{ cte }}
-        on slice_keys.period_grain = {{ cte }}.period_grain
-        and slice_keys.period_start = {{ cte }}.period_start
-        and slice_keys.dimension_name = {{ cte }}.dimension_name
-        and slice_keys.dimension_value = {{ cte }}.dimension_value
+        left join {{ cte }}
+            on
+                slice_keys.period_grain = {{ cte }}.period_grain
+                and slice_keys.period_start = {{ cte }}.period_start
+                and slice_keys.dimension_name = {{ cte }}.dimension_name
+                and slice_keys.dimension_value = {{ cte }}.dimension_value
     {%- endfor %}
+    -- noqa: enable=LT02
 ),
+
+{#- one expression per output column, built once (metric slices via kpi_slice_applies) -#}
+{%- set metric_columns = [] %}
+{%- for metric_id in counts %}
+    {%- do metric_columns.append('cast(case when ' ~ kpi_slice_applies(metric_id) ~ ' then '
+        ~ metric_id ~ ' end as bigint) as ' ~ metric_id) %}
+{%- endfor %}
+{%- for metric_id, parts in ratios.items() %}
+    {%- set applies = kpi_slice_applies(metric_id) %}
+    {%- set numerator = '(' ~ parts[0] ~ ')' %}
+    {%- set denominator = '(' ~ parts[1] ~ ')' %}
+    {%- do metric_columns.append('case when ' ~ applies ~ ' then '
+        ~ kpi_ratio(numerator, denominator) ~ ' end as ' ~ metric_id) %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ numerator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ denominator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
+{%- endfor %}
 
 final as (
     select
@@ -263,16 +286,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {%- for metric_id in counts %}
-        case when {{ kpi_slice_applies(metric_id) }} then cast({{ metric_id }} as bigint) end as {{ metric_id }},
-        {%- endfor %}
-        {%- for metric_id, parts in ratios.items() %}
-        case when {{ kpi_slice_applies(metric_id) }}
-            then {{ kpi_ratio(parts[0], parts[1]) }}
-        end as {{ metric_id }},
-        case when {{ kpi_slice_applies(metric_id) }} then {{ parts[0] }} end as {{ metric_id }}_numerator,
-        case when {{ kpi_slice_applies(metric_id) }} then {{ parts[1] }} end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ metric_columns | join(',\n        ') }}
     from measures
 )
 

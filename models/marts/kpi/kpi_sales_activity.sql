@@ -61,6 +61,7 @@ users as (
 
 -- one row per (event, reporting date): a meeting counts when booked and, if held, when it takes place
 activity_events as (
+    -- noqa: disable=LT02
     {%- for branch in activity_branches %}
     select
         {{ reporting_date(branch['date']) }} as reporting_date,
@@ -77,6 +78,7 @@ activity_events as (
     union all
     {%- endif %}
     {%- endfor %}
+    -- noqa: enable=LT02
 ),
 
 activity_events_by_rep as (
@@ -116,22 +118,40 @@ measures as (
         slice_keys.period_start,
         slice_keys.dimension_name,
         slice_keys.dimension_value,
-        {%- for name in activity_measures %}
-        activity_rollup.{{ name }},
-        {%- endfor %}
+        activity_rollup.{{ activity_measures | join(',\n        activity_rollup.') }},
         social_rollup.social_engagements
     from slice_keys
     left join activity_rollup
-        on slice_keys.period_grain = activity_rollup.period_grain
-        and slice_keys.period_start = activity_rollup.period_start
-        and slice_keys.dimension_name = activity_rollup.dimension_name
-        and slice_keys.dimension_value = activity_rollup.dimension_value
+        on
+            slice_keys.period_grain = activity_rollup.period_grain
+            and slice_keys.period_start = activity_rollup.period_start
+            and slice_keys.dimension_name = activity_rollup.dimension_name
+            and slice_keys.dimension_value = activity_rollup.dimension_value
     left join social_rollup
-        on slice_keys.period_grain = social_rollup.period_grain
-        and slice_keys.period_start = social_rollup.period_start
-        and slice_keys.dimension_name = social_rollup.dimension_name
-        and slice_keys.dimension_value = social_rollup.dimension_value
+        on
+            slice_keys.period_grain = social_rollup.period_grain
+            and slice_keys.period_start = social_rollup.period_start
+            and slice_keys.dimension_name = social_rollup.dimension_name
+            and slice_keys.dimension_value = social_rollup.dimension_value
 ),
+
+{#- one expression per output column, built once (metric slices via kpi_slice_applies) -#}
+{%- set metric_columns = [] %}
+{%- for metric_id in counts %}
+    {%- do metric_columns.append('cast(case when ' ~ kpi_slice_applies(metric_id) ~ ' then '
+        ~ 'coalesce(' ~ metric_id ~ ', 0)' ~ ' end as bigint) as ' ~ metric_id) %}
+{%- endfor %}
+{%- for metric_id, parts in ratios.items() %}
+    {%- set applies = kpi_slice_applies(metric_id) %}
+    {%- set numerator = 'coalesce(' ~ parts[0] ~ ', 0)' %}
+    {%- set denominator = 'coalesce(' ~ parts[1] ~ ', 0)' %}
+    {%- do metric_columns.append('case when ' ~ applies ~ ' then '
+        ~ kpi_ratio(numerator, denominator) ~ ' end as ' ~ metric_id) %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ numerator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
+    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ denominator ~ ' end as '
+        ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
+{%- endfor %}
 
 final as (
     select
@@ -139,16 +159,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {%- for metric_id in counts %}
-        case when {{ kpi_slice_applies(metric_id) }} then cast(coalesce({{ metric_id }}, 0) as bigint) end as {{ metric_id }},
-        {%- endfor %}
-        {%- for metric_id, parts in ratios.items() %}
-        case when {{ kpi_slice_applies(metric_id) }}
-            then {{ kpi_ratio('coalesce(' ~ parts[0] ~ ', 0)', 'coalesce(' ~ parts[1] ~ ', 0)') }}
-        end as {{ metric_id }},
-        case when {{ kpi_slice_applies(metric_id) }} then coalesce({{ parts[0] }}, 0) end as {{ metric_id }}_numerator,
-        case when {{ kpi_slice_applies(metric_id) }} then coalesce({{ parts[1] }}, 0) end as {{ metric_id }}_denominator{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ metric_columns | join(',\n        ') }}
     from measures
 )
 
