@@ -3,20 +3,20 @@
 {%- set event_dates = [
     ('stg_crm__opportunities', 'not is_deleted', reporting_date('created_at')),
     ('stg_crm__opportunities', 'not is_deleted', reporting_date('closed_at')),
-    ('stg_crm__opportunity_history', 'true', reporting_date('changed_at')),
+    ('int_opportunity_history_deduped', 'true', reporting_date('changed_at')),
     ('stg_crm__leads', 'not is_deleted', reporting_date('created_at')),
-    ('stg_crm__activities', 'not is_deleted', reporting_date('created_at')),
+    ('int_activities_deduped', 'not is_deleted', reporting_date('created_at')),
     ('stg_crm__orders', 'true', 'order_date'),
     ('stg_crm__nps_responses', 'true', reporting_date('responded_at')),
     ('stg_crm__support_tickets', 'true', reporting_date('opened_at')),
-    ('stg_crm__user_events', 'true', reporting_date('event_at')),
-    ('stg_email__messages', 'true', reporting_date('sent_at')),
+    ('int_user_events_deduped', 'true', reporting_date('event_at')),
+    ('int_email_messages_flagged', 'true', reporting_date('sent_at')),
     ('stg_marketing__ad_performance_daily', 'true', 'performance_date'),
     ('stg_marketing__costs', 'true', 'cost_date'),
     ('stg_marketing__social_engagements', 'true', reporting_date('occurred_at')),
     ('stg_hr__applications', 'true', reporting_date('applied_at')),
     ('stg_hr__training_enrollments', 'true', reporting_date('enrolled_at')),
-    ('stg_hr__time_entries', 'true', 'work_date'),
+    ('int_time_entries_deduped', 'true', 'work_date'),
 ] -%}
 
 with

@@ -8,7 +8,7 @@ leads as (
 ),
 
 activities as (
-    select * from {{ ref('stg_crm__activities') }}
+    select * from {{ ref('int_activities_deduped') }}
     where not is_deleted
 ),
 

@@ -11,7 +11,7 @@ opportunities as (
 ),
 
 opportunity_history as (
-    select * from {{ ref('stg_crm__opportunity_history') }}
+    select * from {{ ref('int_opportunity_history_deduped') }}
 ),
 
 live_opportunities as (

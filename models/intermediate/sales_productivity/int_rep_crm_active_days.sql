@@ -3,7 +3,7 @@ with
 
 user_events as (
 
-    select * from {{ ref('stg_crm__user_events') }}
+    select * from {{ ref('int_user_events_deduped') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 time_entries as (
 
-    select * from {{ ref('stg_hr__time_entries') }}
+    select * from {{ ref('int_time_entries_deduped') }}
 
 ),
 

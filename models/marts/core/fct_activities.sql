@@ -3,7 +3,7 @@
 with
 
 activities as (
-    select * from {{ ref('stg_crm__activities') }}
+    select * from {{ ref('int_activities_deduped') }}
     where not is_deleted
 ),
 

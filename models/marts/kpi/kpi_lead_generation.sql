@@ -53,7 +53,7 @@ accounts_first_order as (
 ),
 
 time_entries as (
-    select * from {{ ref('stg_hr__time_entries') }}
+    select * from {{ ref('int_time_entries_deduped') }}
 ),
 
 users as (
