@@ -13,7 +13,7 @@ final as (
         cast(extract(month from date_day) as integer) as calendar_month,
         cast(extract(day from date_day) as integer) as day_of_month,
         {{ iso_day_of_week('date_day') }} as iso_day_of_week,
-        not ({{ is_weekday('date_day') }}) as is_weekend,
+        {{ iso_day_of_week('date_day') }} > 5 as is_weekend,
         month_start,
         {{ add_days(add_months('month_start', '1'), '-1') }} as month_end,
         fiscal_quarter_start,
