@@ -316,9 +316,7 @@ def derive_daily_batch(landing: Path) -> dict[str, int]:
             else:
                 fk, parent_key = parent
                 where = f'"{fk}"::varchar in (select id from "ids_{parent_key}")'
-            con.execute(
-                f"create or replace temp table batch as select {', '.join(exprs)} from src where {where}"
-            )
+            con.execute(f"create or replace temp table batch as select {', '.join(exprs)} from src where {where}")
             # Original ids of this batch, for child tables (ids here are suffixed, so strip the suffix).
             pk = f'"{table.primary_key[0]}"'
             con.execute(
@@ -408,9 +406,7 @@ class PhaseResult:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def run_phase(
-    phase: str, home: Path, landing: Path, scale: float, env: dict[str, str], log: Path
-) -> PhaseResult:
+def run_phase(phase: str, home: Path, landing: Path, scale: float, env: dict[str, str], log: Path) -> PhaseResult:
     out = home.parent / f"{phase}.json"
     out.unlink(missing_ok=True)
     cmd = [
@@ -435,9 +431,7 @@ def run_phase(
         with TreeSampler(proc.pid) as sampler:
             proc.wait()
     wall = time.perf_counter() - t0
-    report = (
-        json.loads(out.read_text()) if out.exists() else {"ok": False, "error": f"exit {proc.returncode}"}
-    )
+    report = json.loads(out.read_text()) if out.exists() else {"ok": False, "error": f"exit {proc.returncode}"}
     seconds = report.pop("seconds", None)
     ok = bool(report.pop("ok", False)) and proc.returncode == 0
     return PhaseResult(seconds, round(sampler.peak / 2**20, 1), round(wall, 3), ok, report)
@@ -456,9 +450,7 @@ def _child_env(work: Path, home: Path, landing: Path) -> dict[str, str]:
             "DBT_TARGET_PATH": str(work / "target"),
             "DBT_LOG_PATH": str(work / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(root / "scripts"), os.environ.get("PYTHONPATH", "")) if p
-            ),
+            "PYTHONPATH": os.pathsep.join(p for p in (str(root / "scripts"), os.environ.get("PYTHONPATH", "")) if p),
         }
     )
     return env
@@ -590,9 +582,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         cells = []
         for s in scales:
             mark = "" if s["ok"].get(name) else " (failed)"
-            cells.append(
-                f"{_fmt(s['phase_seconds'].get(name))} ({_fmt(s['peak_rss_mb'].get(name), 0)}){mark}"
-            )
+            cells.append(f"{_fmt(s['phase_seconds'].get(name))} ({_fmt(s['peak_rss_mb'].get(name), 0)}){mark}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "| orchestration ratio build_full / baseline_sql | "
@@ -605,9 +595,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         "|---|" + "---:|" * len(scales),
     ]
     for name in ("generate", "load", "daily_load"):
-        cells = [
-            f"{_fmt(s['rows_per_second'].get(name), 0)} ({_fmt(s['rows'].get(name))} rows)" for s in scales
-        ]
+        cells = [f"{_fmt(s['rows_per_second'].get(name), 0)} ({_fmt(s['rows'].get(name))} rows)" for s in scales]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -617,9 +605,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         "|---|" + "---:|" * len(scales),
     ]
     for name in QUERIES:
-        lines.append(
-            f"| {name} | " + " | ".join(_fmt(s["query_median_ms"].get(name), 1) for s in scales) + " |"
-        )
+        lines.append(f"| {name} | " + " | ".join(_fmt(s["query_median_ms"].get(name), 1) for s in scales) + " |")
     lin = results.get("linearity") or {}
     if lin:
         lines += [
