@@ -12,7 +12,9 @@ Opportunities (all USD; as-of 2026-03-31):
   O3 u2  500 won 02-10 north                  O4 u2  700 lost 02-12 north
   O5 u1  300 won 02-15 (empty -> unknown)     O6 u2   50 won 03-01 (file without deal_region -> unknown)
 sales_region = upper(trim(deal_region)):
-  month 01: NORTH 1000, SOUTH 2000     month 02: NORTH 500, unknown 300     month 03: unknown 50
+  month 01: NORTH 1000, SOUTH 2000, unknown 0 (O5, O6 created in January: the slice exists)
+  month 02: NORTH 500, unknown 300     month 03: unknown 50
+  opportunities created in January (all six): NORTH 3, SOUTH 1, unknown 2
   quarter 2026Q1: NORTH 1500 (won 2, lost 1, win_rate 2/3), SOUTH 2000, unknown 350; total 3850
 """
 
@@ -121,7 +123,8 @@ def test_custom_field_as_kpi_dimension(
             ).fetchall()
             return dict(rows)
 
-        assert bookings("month", "2026-01-01") == {"NORTH": 1000.0, "SOUTH": 2000.0}
+        # January's unknown slice exists through O5 and O6 created then, with no booking
+        assert bookings("month", "2026-01-01") == {"NORTH": 1000.0, "SOUTH": 2000.0, "unknown": 0.0}
         assert bookings("month", "2026-02-01") == {"NORTH": 500.0, "unknown": 300.0}
         assert bookings("month", "2026-03-01") == {"unknown": 50.0}
         assert bookings("quarter", "2026-01-01") == {"NORTH": 1500.0, "SOUTH": 2000.0, "unknown": 350.0}
@@ -140,6 +143,14 @@ def test_custom_field_as_kpi_dimension(
             """
         ).fetchall()
         assert win_rate == [(2.0, 3.0)]
+        created = con.execute(
+            """
+            select dimension_value, value from marts.kpi_metric_values
+            where metric_id = 'opportunities_created' and dimension_name = 'sales_region'
+                and period_grain = 'month' and period_start = '2026-01-01'
+            """
+        ).fetchall()
+        assert dict(created) == {"NORTH": 3.0, "SOUTH": 1.0, "unknown": 2.0}
         # only the pipeline metrics kpi_pipeline rolls up by opportunity carry the extra dimension
         metrics = {
             r[0]
