@@ -11,8 +11,10 @@ export DBT_PROFILES_DIR ?= $(CURDIR)/profiles
 SCALE ?= 0.02
 SEED ?= 42
 MONTHS ?= 12
+METRICS ?= bookings,win_rate,revenue,gross_margin
+GROUP_BY ?= metric_time__quarter
 
-.PHONY: help setup demo test test-fast status lint clean
+.PHONY: help setup demo test test-fast status lint clean mf
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -44,6 +46,11 @@ status: setup ## last runs, batches, rejected files and rows
 lint: setup ## ruff and sqlfluff
 	$(BIN)/ruff check scripts tests/python
 	$(BIN)/ruff format --check scripts tests/python
+
+mf: setup ## query the semantic layer: make mf METRICS=bookings,win_rate GROUP_BY=metric_time__quarter
+	@test -x $(BIN)/mf || { echo "mf: dbt-metricflow is not installed in $(VENV) (re-lock: make lock, then make setup)"; exit 2; }
+	$(BIN)/dbt parse --quiet
+	$(BIN)/mf query --metrics $(METRICS) --group-by $(GROUP_BY) $(MF_ARGS)
 
 lock: ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from salesmart.config import Settings, project_root
 
@@ -108,6 +109,24 @@ def dbt_args(
     return args
 
 
+@contextmanager
+def _node_progress() -> Iterator[Callable[[Any], None]]:
+    """A rich spinner counting finished dbt nodes; dbt itself runs --quiet (failures are printed after)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("dbt build: {task.completed} node(s) done {task.description}"), TimeElapsedColumn()
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_event(event: Any) -> None:
+            if event.info.name == "NodeFinished":
+                node = event.data.node_info
+                progress.update(task, advance=1, description=f"(last: {node.node_name}, {node.node_status})")
+
+        yield on_event
+
+
 def run_dbt_build(
     settings: Settings,
     full_refresh: bool = False,
@@ -118,9 +137,11 @@ def run_dbt_build(
     from dbt.cli.main import dbtRunner
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    with _environment(settings):
+    with _environment(settings), _node_progress() as on_event:
         try:
-            res = dbtRunner().invoke(dbt_args(settings, full_refresh, select, extra_vars))
+            res = dbtRunner(callbacks=[on_event]).invoke(
+                ["--quiet", *dbt_args(settings, full_refresh, select, extra_vars)]
+            )
         finally:
             _release_duckdb()
     if res.exception is not None:

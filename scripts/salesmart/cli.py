@@ -115,9 +115,38 @@ def _load_step(settings: Settings, run_id: str) -> bool:
     )
     for f in rejected_files:
         out.print(f"  [yellow]rejected file[/yellow] {f.source_file}: {f.error}")
+    for line in _rejected_row_lines(settings, getattr(result, "batch_id", None), d["rows_rejected"]):
+        out.print(f"  [yellow]rejected row[/yellow] {line}")
     if result.has_rejections:
         out.print("  [yellow]rejections are recorded in meta.loaded_files and meta.rejected_rows[/yellow]")
     return True
+
+
+MAX_REJECTED_ROW_LINES = 10
+
+
+def _rejected_row_lines(settings: Settings, batch_id: int | None, rows_rejected: int) -> list[str]:
+    """'<file> line <n>, column <c>: <reason>' for the first rejected rows of a batch (so the console names them).
+
+    Best effort: the full record is meta.rejected_rows, so an unreadable database only shortens the console.
+    """
+    if not rows_rejected or batch_id is None:
+        return []
+    import duckdb
+
+    try:
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            found = con.execute(
+                "select source_file, line_number, column_name, reason from meta.rejected_rows where batch_id = ? "
+                "order by file_id, line_number, column_name limit ?",
+                [batch_id, MAX_REJECTED_ROW_LINES + 1],
+            ).fetchall()
+    except duckdb.Error:
+        return []
+    lines = [f"{src} line {line}, column {col}: {reason}" for src, line, col, reason in found]
+    if len(lines) > MAX_REJECTED_ROW_LINES:
+        lines[MAX_REJECTED_ROW_LINES:] = ["... more in meta.rejected_rows (`salesmart status`)"]
+    return lines
 
 
 def _validate_step(settings: Settings, run_id: str) -> bool:
@@ -170,6 +199,33 @@ def _partial_families_report(settings: Settings, extra_vars: dict, detected: dic
     return {family: [metric_id for metric_id, _ in metrics] for family, metrics in partial.items()}
 
 
+# <home>/.build-state: "<running|ok|failed> <run_id>" of the last `salesmart build` step. Publish refuses
+# a build that is not ok: a failed or killed build leaves untested marts in build.duckdb.
+BUILD_STATE_FILE = ".build-state"
+
+
+def _write_build_state(settings: Settings, state: str, run_id: str) -> None:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / BUILD_STATE_FILE).write_text(f"{state} {run_id}\n", encoding="utf-8")
+
+
+def _check_build_state(settings: Settings) -> None:
+    """Raise PublishError unless the last build step passed (no state file: built outside the CLI, allowed)."""
+    from salesmart.publish import PublishError
+
+    path = settings.home / BUILD_STATE_FILE
+    if not path.exists():
+        return
+    state, _, run_id = path.read_text(encoding="utf-8").strip().partition(" ")
+    if state == "ok":
+        return
+    what = "failed its dbt tests" if state == "failed" else "did not finish (the process was killed)"
+    raise PublishError(
+        f"the last build (run {run_id}) {what}; {settings.build_db} is not published. "
+        "Run `salesmart build` (or `salesmart run`) until it passes"
+    )
+
+
 def _build_step(
     settings: Settings,
     run_id: str,
@@ -184,7 +240,9 @@ def _build_step(
         if settings.target == "duckdb":
             ensure_build_db(settings)
         partial = _partial_families_report(settings, extra_vars or {}, detected or {})
+        _write_build_state(settings, "running", run_id)
         outcome = run_dbt_build(settings, full_refresh=full_refresh, select=select, extra_vars=extra_vars)
+        _write_build_state(settings, "ok" if outcome.ok else "failed", run_id)
         step.status = "ok" if outcome.ok else "failed"
         step.details.update(
             full_refresh=full_refresh,
@@ -209,6 +267,7 @@ def _publish_step(settings: Settings, run_id: str) -> bool:
     _require_duckdb(settings, "publish")
     out = _out()
     with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
+        _check_build_state(settings)
         path = publish(settings)
         tables = published_tables(path)
         step.details.update(path=str(path), tables=len(tables))
@@ -227,10 +286,22 @@ def _guarded(name: str, action: Callable[[], bool]) -> bool:
         return False
 
 
+def _note_stale_lock(settings: Settings, run_id: str, stale_pid: str | None) -> None:
+    """Say so (console and runs.log) when the lock of a killed run was taken over."""
+    if stale_pid is None:
+        return
+    _err().print(
+        f"[yellow]note:[/yellow] cleared a stale run lock left by pid {stale_pid} (that run was killed before "
+        "it finished; the published mart is the one of the last complete run)"
+    )
+    runlog.log_step(settings, "lock", "warn", run_id, stale_lock_pid=stale_pid, note="stale run lock cleared")
+
+
 def _run_single(settings: Settings, name: str, action: Callable[[str], bool]) -> None:
     run_id = runlog.new_run_id()
     try:
-        with runlog.run_lock(settings):
+        with runlog.run_lock(settings) as stale_pid:
+            _note_stale_lock(settings, run_id, stale_pid)
             ok = _guarded(name, lambda: action(run_id))
     except runlog.RunLockedError as exc:
         _err().print(f"[red]refused:[/red] {exc}")
@@ -348,7 +419,8 @@ def run(
     ]
     results: list[tuple[str, str, float]] = []
     try:
-        with runlog.run_lock(settings):
+        with runlog.run_lock(settings) as stale_pid:
+            _note_stale_lock(settings, run_id, stale_pid)
             for index, (name, action) in enumerate(steps, start=1):
                 _out().rule(f"[{index}/{len(steps)}] {name}")
                 started = time.monotonic()

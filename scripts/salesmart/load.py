@@ -279,11 +279,20 @@ def _csv_header(path: Path, source_file: str) -> list[str]:
 def _duckdb_reason(exc: Exception, path: Path, source_file: str) -> str:
     """DuckDB's message without the offending line's content (it may hold PII), the hints and the SQL."""
     kept = []
+    in_original = False
     for line in str(exc).replace(str(path), source_file).splitlines():
         line = line.strip()
         if line.startswith(("Possible", "* ", "file =", "LINE ")) or "=" in line and "(Set By" in line:
             break
-        if not line or line.startswith("Original Line"):
+        # "Original Line: ..." is followed by the record's other lines when an open quote spans several, then
+        # by DuckDB's explanation; record lines hold the ',' delimiter, the explanations do not.
+        if line.startswith("Original Line"):
+            in_original = True
+            continue
+        if not line:
+            in_original = False
+            continue
+        if in_original and "," in line:
             continue
         for prefix in ("Invalid Input Error: ", "IO Error: ", "Invalid Error: "):
             line = line.removeprefix(prefix)

@@ -11,6 +11,7 @@ import duckdb
 from salesmart.config import Settings
 
 PUBLISHED_SCHEMA = "marts"
+TMP_PREFIX = ".salesmart-publish-"
 
 
 class PublishError(RuntimeError):
@@ -66,8 +67,12 @@ def publish(settings: Settings) -> Path:
     if not build_db.exists():
         raise PublishError(f"no build to publish: {build_db} does not exist (run `salesmart build` first)")
     settings.home.mkdir(parents=True, exist_ok=True)
+    # A publish killed before its rename leaves its temp file behind; callers hold the run lock, so any
+    # temp file found now is such a leftover, never a concurrent publish.
+    for leftover in settings.home.glob(f"{TMP_PREFIX}*.duckdb"):
+        _remove(leftover)
     # Same directory as the target, so os.replace is a rename within one file system.
-    fd, tmp_name = tempfile.mkstemp(prefix=".salesmart-publish-", suffix=".duckdb", dir=settings.home)
+    fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".duckdb", dir=settings.home)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # duckdb creates the file itself; the unique name is what we needed

@@ -131,8 +131,12 @@ class RunLockedError(RuntimeError):
 
 
 @contextmanager
-def run_lock(settings: Settings) -> Iterator[None]:
-    """Refuse a second writer on the same home; the OS drops the lock if the process dies."""
+def run_lock(settings: Settings) -> Iterator[str | None]:
+    """Refuse a second writer on the same home; the OS drops the lock if the process dies.
+
+    Yields the pid a killed run left in the lock file (a stale lock, now taken over), else None: a run that
+    ends normally empties the file, so a pid found once the lock is ours belongs to a dead process.
+    """
     import fcntl
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -147,11 +151,13 @@ def run_lock(settings: Settings) -> Iterator[None]:
                 f"another salesmart run is using {settings.home} (pid {holder}); wait for it to finish"
             ) from None
         handle.seek(0)
+        stale = handle.read().strip() or None
+        handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         try:
-            yield
+            yield stale
         finally:
             handle.seek(0)
             handle.truncate()

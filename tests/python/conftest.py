@@ -168,6 +168,15 @@ def published(settings: Settings) -> Path:
     return settings.published_db
 
 
+@pytest.fixture(scope="session")
+def dq_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """<root>/landing and <root>/home after one `salesmart run` of dq_landing.LANDING (one dbt build per
+    session, shared by the data-quality tests: read it, or copy it before changing anything)."""
+    from dq_landing import build_warehouse
+
+    return build_warehouse(tmp_path_factory.mktemp("dq_warehouse"))
+
+
 def salesmart_command() -> list[str]:
     """The installed console script of the running environment."""
     script = Path(sys.executable).parent / "salesmart"

@@ -1,0 +1,41 @@
+{#- One row per non-deleted opportunity: owner rep and team, account segment/territory/region, lead
+    source_channel, type, current stage, closed/won flags, reporting dates and amount_reporting converted
+    at closed_at's date (null while open). The pipeline metrics of the semantic layer read this model. -#}
+
+with
+
+opportunities as (
+    select * from {{ ref('int_opportunities') }}
+),
+
+final as (
+    select
+        opportunity_id,
+        account_id,
+        owner_user_id,
+        lead_id,
+        team,
+        segment,
+        industry,
+        territory_id,
+        region,
+        source_channel,
+        opportunity_type,
+        stage_name,
+        is_closed,
+        is_won,
+        is_lost,
+        lost_reason,
+        amount,
+        currency_code,
+        amount_reporting,
+        close_date,
+        created_at,
+        closed_at,
+        created_date,
+        closed_date,
+        sales_cycle_days
+    from opportunities
+)
+
+select * from final

@@ -1,0 +1,262 @@
+"""The MetricFlow semantic layer (models/semantic) answers the same numbers as marts.kpi_metric_values.
+
+First on the hand-made pipeline data set of test_pipeline_kpis (its docstring explains each deal): `mf query`
+must give the values worked out by hand there. Then on generated data:
+
+A small warehouse is generated (fixed seed, fixed as-of date) and built with `salesmart run`; then
+`mf query` is run as a user would, from the project root, and each metric's value for every quarter
+(and, for a few, every month and fiscal year) must equal the total-slice row of kpi_metric_values, which the
+family models compute independently of the semantic layer (rolled-up SQL, not MetricFlow).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from salesmart.generate import generate
+from test_pipeline_kpis import LANDING as PIPELINE_LANDING
+
+ROOT = Path(__file__).resolve().parents[2]
+MF = Path(sys.executable).parent / "mf"
+MF_COMMAND = str(MF) if MF.exists() else shutil.which("mf")
+SKIP_REASON = (
+    "dbt-metricflow is not installed in this environment (pip install 'dbt-metricflow~=0.15.0'); "
+    "the semantic-layer test needs its `mf` command"
+)
+if MF_COMMAND is None:
+    print(f"test_semantic_layer: skipped: {SKIP_REASON}", file=sys.stderr)
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(MF_COMMAND is None, reason=SKIP_REASON)]
+
+AS_OF = "2025-09-30"
+REL_TOL = 1e-6
+
+# One headline metric or more per family; each is also a metric_id of metrics.yml.
+QUARTER_METRICS = [
+    # pipeline
+    "bookings",
+    "win_rate",
+    "avg_deal_size",
+    "sales_cycle_days",
+    "opportunities_created",
+    "pipeline_value",
+    # sales outcomes
+    "revenue",
+    "gross_margin",
+    # sales activity
+    "calls_made",
+    "email_open_rate",
+    "email_reply_rate",
+    "meetings_scheduled",
+    # lead generation
+    "leads_created",
+    "mqls",
+    "sqls",
+    "lead_to_opportunity_rate",
+    "customer_acquisition_cost",
+    # sales productivity
+    "selling_hours_per_rep_day",
+    # recruiting and training
+    "turnover_rate",
+]
+OTHER_GRAIN_METRICS = ["bookings", "win_rate", "revenue", "email_open_rate", "mqls", "turnover_rate"]
+
+
+def _salesmart_command() -> list[str]:
+    script = Path(sys.executable).parent / "salesmart"
+    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
+
+
+def build_warehouse(root: Path, landing: Path, as_of: str) -> dict[str, str]:
+    """`salesmart run` (load, validate, build, publish) of `landing` into `root`/home; returns the env for mf."""
+    env = {
+        **os.environ,
+        "SALESMART_HOME": str(root / "home"),
+        "SALESMART_LANDING": str(landing),
+        "SALESMART_AS_OF": as_of,
+        "DBT_PROFILES_DIR": str(ROOT / "profiles"),
+        "DBT_PROJECT_DIR": str(ROOT),
+    }
+    result = subprocess.run([*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return env
+
+
+@pytest.fixture(scope="module")
+def hand_made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("semantic_hand_made")
+    for relative, text in PIPELINE_LANDING.items():
+        path = root / "landing" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return build_warehouse(root, root / "landing", "2026-03-31")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Generate, load, build and publish a small warehouse; returns the environment for dbt and mf."""
+    root = tmp_path_factory.mktemp("semantic")
+    generate(root / "landing", scale=0.005, seed=7, start=date(2025, 1, 1), months=9)
+    return build_warehouse(root, root / "landing", AS_OF)
+
+
+def mf_query(env: dict[str, str], metrics: list[str], group_by: str, out: Path) -> list[dict[str, str]]:
+    """Run `mf query ... --csv out` from the project root; returns the CSV rows."""
+    command = [MF_COMMAND, "query", "--metrics", ",".join(metrics), "--group-by", group_by, "--csv", str(out)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and out.exists(), result.stdout[-4000:] + result.stderr[-4000:]
+    with out.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def kpi_totals(env: dict[str, str], metrics: list[str], grain: str) -> dict[tuple[str, str], float | None]:
+    """(metric_id, period_start) -> value of the total slice in the published kpi_metric_values."""
+    published = Path(env["SALESMART_HOME"]) / "salesmart.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            """
+            select metric_id, cast(period_start as varchar), value
+            from marts.kpi_metric_values
+            where period_grain = ? and dimension_name = 'total' and list_contains(?, metric_id)
+            """,
+            [grain, metrics],
+        ).fetchall()
+    return {(metric_id, period_start): value for metric_id, period_start, value in rows}
+
+
+def compare(
+    mf_rows: list[dict[str, str]], time_column: str, kpi: dict[tuple[str, str], float | None], metrics: list[str]
+) -> tuple[int, list[str]]:
+    """Matches every kpi row with mf's; returns (values compared, mismatches).
+
+    MetricFlow returns no row for a period without events, where kpi_metric_values has 0 (counts and
+    sums) or null (ratios): both count as agreement. Periods after the as-of period (mf only) are ignored.
+    """
+    by_period = {row[time_column][:10]: row for row in mf_rows}
+    compared, mismatches = 0, []
+    for (metric_id, period_start), expected in sorted(kpi.items(), key=lambda item: (item[0][0], item[0][1])):
+        row = by_period.get(period_start)
+        text = row.get(metric_id, "") if row else ""
+        actual = float(text) if text not in ("", None) else None
+        if actual is None:
+            ok = expected is None or expected == 0
+        else:
+            ok = expected is not None and math.isclose(actual, expected, rel_tol=REL_TOL, abs_tol=1e-9)
+        compared += 1
+        if not ok:
+            mismatches.append(f"{metric_id} {period_start}: mf {actual} != kpi_metric_values {expected}")
+    return compared, mismatches
+
+
+def by_period(rows: list[dict[str, str]], time_column: str) -> dict[str, dict[str, float | None]]:
+    return {
+        row[time_column][:10]: {
+            k: (float(v) if v not in ("", None) else None) for k, v in row.items() if k != time_column
+        }
+        for row in rows
+    }
+
+
+def test_hand_made_pipeline_by_month(hand_made: dict[str, str], tmp_path: Path) -> None:
+    metrics = [
+        "opportunities_created",
+        "opportunities_won",
+        "opportunities_lost",
+        "bookings",
+        "win_rate",
+        "pipeline_value",
+    ]
+    got = by_period(mf_query(hand_made, metrics, "metric_time__month", tmp_path / "month.csv"), "metric_time__month")
+    # created: O1-O4 in January (deleted O6 not), O5 in February, O7 in March. O4's January loss was
+    # undone by its re-opening. Bookings: O1 1000; O3 5000 EUR at 1.20; O4 3500. Pipeline at month ends:
+    # O2 2000 + O3 5000 EUR at 1.10; O4 3000 + O5 4000; O5 4500 + O7 1000 EUR at 1.25.
+    assert got["2026-01-01"] == pytest.approx(
+        {
+            "opportunities_created": 4,
+            "opportunities_won": 1,
+            "opportunities_lost": 0,
+            "bookings": 1000,
+            "win_rate": 1.0,
+            "pipeline_value": 7500,
+        }
+    )
+    assert got["2026-02-01"] == pytest.approx(
+        {
+            "opportunities_created": 1,
+            "opportunities_won": 1,
+            "opportunities_lost": 1,
+            "bookings": 6000,
+            "win_rate": 0.5,
+            "pipeline_value": 7000,
+        }
+    )
+    assert got["2026-03-01"] == pytest.approx(
+        {
+            "opportunities_created": 1,
+            "opportunities_won": 1,
+            "opportunities_lost": 0,
+            "bookings": 3500,
+            "win_rate": 1.0,
+            "pipeline_value": 5750,
+        }
+    )
+    assert set(got) == {"2026-01-01", "2026-02-01", "2026-03-01"}
+
+
+def test_hand_made_pipeline_by_quarter_and_team(hand_made: dict[str, str], tmp_path: Path) -> None:
+    metrics = ["bookings", "win_rate", "avg_deal_size", "sales_cycle_days", "pipeline_value"]
+    got = by_period(mf_query(hand_made, metrics, "metric_time__quarter", tmp_path / "q.csv"), "metric_time__quarter")
+    # 3 wins (O1 15 days, O3 34, O4 54) and 1 loss (O2); pipeline at 03-31 as in March.
+    assert got == {
+        "2026-01-01": pytest.approx(
+            {
+                "bookings": 10500,
+                "win_rate": 0.75,
+                "avg_deal_size": 3500,
+                "sales_cycle_days": (15 + 34 + 54) / 3,
+                "pipeline_value": 5750,
+            }
+        )
+    }
+    rows = mf_query(hand_made, ["bookings"], "metric_time__quarter,opportunity__team", tmp_path / "team.csv")
+    by_team = {row["opportunity__team"]: float(row["bookings"]) for row in rows if row["bookings"]}
+    # team A: u1's O1 1000 + u2's O3 6000; team B: u3's O4 3500
+    assert by_team == pytest.approx({"A": 7000, "B": 3500})
+
+
+def test_quarter_values_match_kpi_metric_values(warehouse: dict[str, str], tmp_path: Path) -> None:
+    rows = mf_query(warehouse, QUARTER_METRICS, "metric_time__quarter", tmp_path / "quarter.csv")
+    kpi = kpi_totals(warehouse, QUARTER_METRICS, "quarter")
+    assert {metric_id for metric_id, _ in kpi} == set(QUARTER_METRICS), "a metric is missing in kpi_metric_values"
+    compared, mismatches = compare(rows, "metric_time__quarter", kpi, QUARTER_METRICS)
+    assert mismatches == []
+    assert compared == len(kpi)
+    # the data must be rich enough for the comparison to mean something: 2025's three quarters carry
+    # non-zero values for every metric in both outputs
+    for quarter in ("2025-01-01", "2025-04-01", "2025-07-01"):
+        for metric_id in QUARTER_METRICS:
+            assert kpi[(metric_id, quarter)], f"{metric_id} {quarter} is {kpi[(metric_id, quarter)]}"
+
+
+@pytest.mark.parametrize(
+    ("group_by", "grain"),
+    [("metric_time__month", "month"), ("metric_time__fiscal_quarter", "quarter"), ("metric_time__year", "year")],
+)
+def test_other_grains_match_kpi_metric_values(
+    warehouse: dict[str, str], tmp_path: Path, group_by: str, grain: str
+) -> None:
+    rows = mf_query(warehouse, OTHER_GRAIN_METRICS, group_by, tmp_path / f"{grain}.csv")
+    kpi = kpi_totals(warehouse, OTHER_GRAIN_METRICS, grain)
+    compared, mismatches = compare(rows, group_by, kpi, OTHER_GRAIN_METRICS)
+    assert mismatches == []
+    assert compared == len(kpi) > 0
