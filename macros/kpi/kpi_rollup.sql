@@ -91,14 +91,20 @@
 
 
 {#- SQL condition: the row's dimension_name is one the metric is reported on ('total' when the catalog
-    says has_total, plus its dims). Use it to null a metric's column on other slices of a family model. -#}
+    says has_total, plus its dims and kpi_extra_dimensions_for; none when kpi_metric_available is false).
+    Use it to null a metric's column on other slices of a family model. -#}
 {% macro kpi_slice_applies(metric_id, relation_alias=none) -%}
     {%- set catalog = metric_catalog() -%}
     {%- if metric_id not in catalog -%}
         {{ exceptions.raise_compiler_error("kpi_slice_applies: '" ~ metric_id ~ "' is not in metrics.yml") }}
     {%- endif -%}
     {%- set entry = catalog[metric_id] -%}
-    {%- set names = (['total'] if entry['has_total'] else []) + entry['dims'] -%}
+    {#- extra dimensions from custom fields; a metric whose optional inputs are off applies nowhere -#}
+    {%- set names = (['total'] if entry['has_total'] else []) + entry['dims'] + kpi_extra_dimensions_for(metric_id) -%}
     {%- set column = (relation_alias ~ '.' if relation_alias else '') ~ 'dimension_name' -%}
+    {%- if kpi_metric_available(metric_id) -%}
     {{ column }} in ('{{ names | join("', '") }}')
+    {%- else -%}
+    1 = 0
+    {%- endif -%}
 {%- endmacro %}

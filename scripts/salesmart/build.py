@@ -62,7 +62,39 @@ def _release_duckdb() -> None:
     gc.collect()  # cursors still referenced by dbt's result objects keep the instance alive
 
 
-def dbt_args(settings: Settings, full_refresh: bool = False, select: str | None = None) -> list[str]:
+DBT_VARS_ENV = "SALESMART_DBT_VARS"
+
+
+def parse_dbt_vars(text: str | None, origin: str) -> dict:
+    """A YAML/JSON mapping of dbt vars (e.g. '{"salesmart_using_hr": false}'); empty text gives {}."""
+    import yaml
+
+    if not text or not text.strip():
+        return {}
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{origin}: not valid YAML/JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{origin}: expected a mapping of dbt vars, got {type(value).__name__}")
+    return value
+
+
+def dbt_vars(settings: Settings, extra: dict | None = None) -> dict:
+    """Vars for dbt: env SALESMART_DBT_VARS, then `extra` (flags, detected switches), then the as-of date."""
+    merged = parse_dbt_vars(os.environ.get(DBT_VARS_ENV), DBT_VARS_ENV)
+    merged.update(extra or {})
+    if settings.as_of:
+        merged["as_of_date"] = settings.as_of
+    return merged
+
+
+def dbt_args(
+    settings: Settings,
+    full_refresh: bool = False,
+    select: str | None = None,
+    extra_vars: dict | None = None,
+) -> list[str]:
     """The argument list for dbtRunner().invoke (testable without running dbt)."""
     root = project_root()
     args = ["build", "--project-dir", str(root), "--profiles-dir", str(root / "profiles")]
@@ -71,8 +103,9 @@ def dbt_args(settings: Settings, full_refresh: bool = False, select: str | None 
     if select:
         # One --select with several space-separated methods, as on the dbt command line.
         args += ["--select", *select.split()]
-    if settings.as_of:
-        args += ["--vars", json.dumps({"as_of_date": settings.as_of})]
+    variables = dbt_vars(settings, extra_vars)
+    if variables:
+        args += ["--vars", json.dumps(variables, default=str)]
     return args
 
 
@@ -94,14 +127,21 @@ def _node_progress() -> Iterator[Callable[[Any], None]]:
         yield on_event
 
 
-def run_dbt_build(settings: Settings, full_refresh: bool = False, select: str | None = None) -> BuildOutcome:
+def run_dbt_build(
+    settings: Settings,
+    full_refresh: bool = False,
+    select: str | None = None,
+    extra_vars: dict | None = None,
+) -> BuildOutcome:
     """Run dbt build and collect which nodes failed or were skipped."""
     from dbt.cli.main import dbtRunner
 
     settings.home.mkdir(parents=True, exist_ok=True)
     with _environment(settings), _node_progress() as on_event:
         try:
-            res = dbtRunner(callbacks=[on_event]).invoke(["--quiet", *dbt_args(settings, full_refresh, select)])
+            res = dbtRunner(callbacks=[on_event]).invoke(
+                ["--quiet", *dbt_args(settings, full_refresh, select, extra_vars)]
+            )
         finally:
             _release_duckdb()
     if res.exception is not None:
@@ -121,9 +161,14 @@ def run_dbt_build(settings: Settings, full_refresh: bool = False, select: str | 
     return outcome
 
 
-def dbt_build(settings: Settings, full_refresh: bool = False, select: str | None = None) -> bool:
+def dbt_build(
+    settings: Settings,
+    full_refresh: bool = False,
+    select: str | None = None,
+    extra_vars: dict | None = None,
+) -> bool:
     """True when every selected model and test passed; prints the failed nodes otherwise."""
-    outcome = run_dbt_build(settings, full_refresh, select)
+    outcome = run_dbt_build(settings, full_refresh, select, extra_vars)
     if not outcome.ok:
         print_failures(outcome)
     return outcome.ok

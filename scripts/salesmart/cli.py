@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -182,6 +183,31 @@ def ensure_build_db(settings: Settings) -> None:
         ensure_raw_tables(con)
 
 
+def _partial_families_report(settings: Settings, extra_vars: dict, detected: dict) -> dict[str, list[str]]:
+    """Print which families lack metrics because a switch is off, and why; returns family -> metric ids."""
+    from salesmart.build import dbt_vars
+    from salesmart.optional import SWITCHES, partial_families, switches_off
+
+    off = switches_off(dbt_vars(settings, extra_vars))
+    if not off:
+        return {}
+    folders = {s.name: s.landing_folder for s in SWITCHES}
+    reasons = {
+        name: f"landing folder {folders[name]}/ absent"
+        if f"salesmart_using_{name}" in detected
+        else f"var salesmart_using_{name} is false"
+        for name in off
+    }
+    out = _out()
+    out.print("optional inputs off: " + "; ".join(f"{name} ({reason})" for name, reason in reasons.items()))
+    partial = partial_families(off)
+    for family, metrics in partial.items():
+        missing = sorted({name for _, names in metrics for name in names})
+        metric_ids = ", ".join(metric_id for metric_id, _ in metrics)
+        out.print(f"  [yellow]partial family[/yellow] {family}: no {metric_ids} (needs {', '.join(missing)})")
+    return {family: [metric_id for metric_id, _ in metrics] for family, metrics in partial.items()}
+
+
 # <home>/.build-state: "<running|ok|failed> <run_id>" of the last `salesmart build` step. Publish refuses
 # a build that is not ok: a failed or killed build leaves untested marts in build.duckdb.
 BUILD_STATE_FILE = ".build-state"
@@ -209,7 +235,14 @@ def _check_build_state(settings: Settings) -> None:
     )
 
 
-def _build_step(settings: Settings, run_id: str, full_refresh: bool, select: str | None) -> bool:
+def _build_step(
+    settings: Settings,
+    run_id: str,
+    full_refresh: bool,
+    select: str | None,
+    extra_vars: dict | None = None,
+    detected: dict | None = None,
+) -> bool:
     from salesmart.build import print_failures, run_dbt_build
 
     with runlog.timed_step(settings, "build", run_id) as step:
@@ -218,13 +251,16 @@ def _build_step(settings: Settings, run_id: str, full_refresh: bool, select: str
             from salesmart.postgres import sync_raw
 
             sync_raw(settings.build_db)  # raw tables exist (empty) before the first load, as on DuckDB
+        partial = _partial_families_report(settings, extra_vars or {}, detected or {})
         _write_build_state(settings, "running", run_id)
-        outcome = run_dbt_build(settings, full_refresh=full_refresh, select=select)
+        outcome = run_dbt_build(settings, full_refresh=full_refresh, select=select, extra_vars=extra_vars)
         _write_build_state(settings, "ok" if outcome.ok else "failed", run_id)
         step.status = "ok" if outcome.ok else "failed"
         step.details.update(
             full_refresh=full_refresh,
             select=select,
+            dbt_vars=extra_vars or {},
+            partial_families=partial,
             nodes=outcome.nodes,
             failed=outcome.failed,
             skipped=len(outcome.skipped),
@@ -341,14 +377,31 @@ def validate() -> None:
     _run_single(settings, "validate", lambda run_id: _validate_step(settings, run_id))
 
 
+VARS_HELP = (
+    "dbt vars as YAML/JSON, e.g. '{salesmart_using_hr: false}'; merged over env SALESMART_DBT_VARS (same format)."
+)
+
+
+def _parse_vars(text: str | None) -> dict:
+    from salesmart.build import DBT_VARS_ENV, parse_dbt_vars
+
+    try:
+        parse_dbt_vars(os.environ.get(DBT_VARS_ENV), DBT_VARS_ENV)
+        return parse_dbt_vars(text, "--vars")
+    except ValueError as exc:
+        raise _usage_error(str(exc)) from None
+
+
 @app.command()
 def build(
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
     select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. 'marts.kpi+'.")] = None,
+    dbt_vars: Annotated[str | None, typer.Option("--vars", help=VARS_HELP)] = None,
 ) -> None:
     """dbt build: seeds, models and their tests, into build.duckdb."""
     settings = _settings()
-    _run_single(settings, "build", lambda run_id: _build_step(settings, run_id, full_refresh, select))
+    extra_vars = _parse_vars(dbt_vars)
+    _run_single(settings, "build", lambda run_id: _build_step(settings, run_id, full_refresh, select, extra_vars))
 
 
 @app.command()
@@ -363,15 +416,25 @@ def publish() -> None:
 def run(
     landing: Annotated[Path | None, typer.Option(help=LANDING_HELP)] = None,
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
+    dbt_vars: Annotated[str | None, typer.Option("--vars", help=VARS_HELP)] = None,
 ) -> None:
-    """load -> validate -> build -> publish; stops at the first failure (exit 1, published mart untouched)."""
+    """load -> validate -> build -> publish; stops at the first failure (exit 1, published mart untouched).
+
+    An optional system (hr, marketing, email) or CRM table (subscriptions, nps_responses, support_tickets,
+    user_events, targets) whose landing folder is absent is switched off for the build.
+    """
+    from salesmart.optional import switch_vars
+
     settings = _settings(landing=landing)
     _require_duckdb(settings, "run", also=("postgres",))
+    # absent folders switch their input off, whatever --vars says (there is nothing to report on)
+    detected = switch_vars(settings.landing) if settings.landing.is_dir() else {}
+    extra_vars = {**_parse_vars(dbt_vars), **detected}
     run_id = runlog.new_run_id()
     steps: list[tuple[str, Callable[[], bool]]] = [
         ("load", lambda: _load_step(settings, run_id)),
         ("validate", lambda: _validate_step(settings, run_id)),
-        ("build", lambda: _build_step(settings, run_id, full_refresh, None)),
+        ("build", lambda: _build_step(settings, run_id, full_refresh, None, extra_vars, detected)),
         ("publish", lambda: _publish_step(settings, run_id)),
     ]
     results: list[tuple[str, str, float]] = []

@@ -400,7 +400,9 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
     load_module.ensure_raw_tables = lambda con: con.execute("create schema if not exists raw_crm")
     monkeypatch.setitem(sys.modules, "salesmart.load", load_module)
 
-    def fake_build(settings_arg: Settings, full_refresh: bool = False, select: str | None = None):
+    def fake_build(
+        settings_arg: Settings, full_refresh: bool = False, select: str | None = None, extra_vars: dict | None = None
+    ):
         if not state["build_ok"]:
             return build.BuildOutcome(ok=False, failed=["test.salesmart.x: Got 2 results"], nodes=3)
         row = [r for r in SAMPLE_KPI_ROWS if r["metric_id"] == "revenue"][0] | {"value": state["marts_value"]}

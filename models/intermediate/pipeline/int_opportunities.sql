@@ -44,6 +44,7 @@ live_opportunities as (
         is_closed and not is_won as is_lost,
         closed_at,
         lost_reason,
+        {{- passthrough_names('opportunity') }}
         created_at,
         {{ reporting_date('created_at') }} as created_date,
         {{ reporting_date('closed_at') }} as closed_date
@@ -74,6 +75,7 @@ final as (
         fx_rates_daily.rate_to_reporting as closed_rate_to_reporting,
         live_opportunities.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
         live_opportunities.close_date,
+        {{- passthrough_names('opportunity', 'live_opportunities.') }}
         live_opportunities.created_at,
         live_opportunities.closed_at,
         live_opportunities.created_date,

@@ -26,6 +26,7 @@ final as (
         territories.territory_name,
         territories.region,
         accounts.owner_user_id,
+        {{- passthrough_names('account', 'accounts.') }}
         accounts.created_at,
         first_orders.first_order_date,
         first_orders.first_order_date is not null as has_booked_order

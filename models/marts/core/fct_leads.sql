@@ -32,6 +32,7 @@ final as (
         leads.converted_opportunity_id,
         leads.converted_opportunity_id is not null as is_converted_to_opportunity,
         coalesce(opportunities.is_won, false) as is_converted_opportunity_won,
+        {{- passthrough_names('lead', 'leads.') }}
         first_touches.first_touch_type,
         first_touches.first_touch_id,
         first_touches.first_touch_at,

@@ -3,6 +3,8 @@
     snapshot metrics read int_opportunity_state_intervals at a period's first or last instant. -#}
 
 {%- set ordered_stages = crm_ordered_stages() %}
+{#- custom-field dimensions (var salesmart_kpi_extra_dimensions), columns of int_opportunities -#}
+{%- set extra_dims = kpi_extra_dimensions('opportunity') %}
 
 with
 
@@ -36,6 +38,7 @@ created_events as (
         owner_user_id as rep,
         team,
         segment,
+        {{- kpi_extra_dimension_columns() }}
         opportunity_type,
         source_channel
     from opportunities
@@ -50,6 +53,7 @@ closed_events as (
         segment,
         opportunity_type,
         territory_id as territory,
+        {{- kpi_extra_dimension_columns() }}
         lost_reason,
         case when is_won then 1 else 0 end as won_count,
         case when is_lost then 1 else 0 end as lost_count,
@@ -82,6 +86,7 @@ open_at_period_end as (
         opportunities.team,
         state_intervals.stage_name as stage,  -- noqa: RF04
         opportunities.segment,
+        {{- kpi_extra_dimension_columns('opportunities.') }}
         state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
     from period_last_instants
     inner join state_intervals
@@ -173,13 +178,13 @@ stage_progress as (
 
 created_rollup as (
     {{ kpi_rollup('created_events', 'created_date',
-        ['rep', 'team', 'segment', 'opportunity_type', 'source_channel'],
+        ['rep', 'team', 'segment', 'opportunity_type', 'source_channel'] + extra_dims,
         {'opportunities_created': 'count(*)'}) }}
 ),
 
 closed_rollup as (
     {{ kpi_rollup('closed_events', 'closed_date',
-        ['rep', 'team', 'segment', 'opportunity_type', 'territory', 'lost_reason'], {
+        ['rep', 'team', 'segment', 'opportunity_type', 'territory', 'lost_reason'] + extra_dims, {
             'won_count': 'sum(won_count)',
             'lost_count': 'sum(lost_count)',
             'bookings': 'coalesce(sum(won_amount_reporting), 0)',
@@ -188,7 +193,7 @@ closed_rollup as (
 ),
 
 open_end_rollup as (
-    {{ kpi_rollup('open_at_period_end', 'snapshot_date', ['rep', 'team', 'stage', 'segment'], {
+    {{ kpi_rollup('open_at_period_end', 'snapshot_date', ['rep', 'team', 'stage', 'segment'] + extra_dims, {
             'open_count': 'count(*)',
             'open_amount_reporting': 'coalesce(sum(amount_reporting), 0)',
         }, grain_column='period_grain') }}

@@ -20,6 +20,7 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
+        {{- passthrough_select('account', source('crm', 'accounts')) }}
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -47,6 +48,7 @@ final as (
         created_at,
         updated_at,
         is_deleted,
+        {{- passthrough_names('account') }}
         _loaded_at,
         _file_id
     from latest

@@ -26,6 +26,7 @@ renamed as (
         cast(converted_opportunity_id as {{ dbt.type_string() }}) as converted_opportunity_id,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
+        {{- passthrough_select('lead', source('crm', 'leads')) }}
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -59,6 +60,7 @@ final as (
         converted_opportunity_id,
         updated_at,
         is_deleted,
+        {{- passthrough_names('lead') }}
         _loaded_at,
         _file_id
     from latest

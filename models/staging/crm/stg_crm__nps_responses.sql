@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('crm', 'nps_responses') }}
+    where {{ optional_input_enabled('nps_responses') }}
 
 ),
 

@@ -26,6 +26,7 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
+        {{- passthrough_select('opportunity', source('crm', 'opportunities')) }}
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -59,6 +60,7 @@ final as (
         created_at,
         updated_at,
         is_deleted,
+        {{- passthrough_names('opportunity') }}
         _loaded_at,
         _file_id
     from latest

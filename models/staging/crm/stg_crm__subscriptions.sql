@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('crm', 'subscriptions') }}
+    where {{ optional_input_enabled('subscriptions') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('crm', 'support_tickets') }}
+    where {{ optional_input_enabled('support_tickets') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('crm', 'targets') }}
+    where {{ optional_input_enabled('targets') }}
 
 ),
 

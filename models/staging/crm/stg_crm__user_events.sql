@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('crm', 'user_events') }}
+    where {{ optional_input_enabled('user_events') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('email', 'events') }}
+    where {{ optional_input_enabled('email') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('email', 'messages') }}
+    where {{ optional_input_enabled('email') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('hr', 'employees') }}
+    where {{ optional_input_enabled('hr') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('hr', 'training_courses') }}
+    where {{ optional_input_enabled('hr') }}
 
 ),
 

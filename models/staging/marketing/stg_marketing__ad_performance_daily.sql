@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('marketing', 'ad_performance_daily') }}
+    where {{ optional_input_enabled('marketing') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('marketing', 'costs') }}
+    where {{ optional_input_enabled('marketing') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('marketing', 'social_engagements') }}
+    where {{ optional_input_enabled('marketing') }}
 
 ),
 
