@@ -1,3 +1,5 @@
+-- noqa: disable=LT02
+-- (LT02: sqlfluff lays out only the rendered branch of the is_incremental() blocks; both are indented as written)
 {#- One row per email message with its delivery and engagement flags. Event ids arrive more than
     once (the tool re-sends them), so flags use exists-style aggregates: a duplicate counts once.
     Incremental (docs/architecture.md "Incremental models"): a run recomputes the messages whose own
