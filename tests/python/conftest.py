@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from helpers import salesmart_command
 from salesmart.config import Settings
 
 SALESMART_ENV = (
@@ -175,12 +174,6 @@ def dq_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from dq_landing import build_warehouse
 
     return build_warehouse(tmp_path_factory.mktemp("dq_warehouse"))
-
-
-def salesmart_command() -> list[str]:
-    """The installed console script of the running environment."""
-    script = Path(sys.executable).parent / "salesmart"
-    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
 
 
 @pytest.fixture(scope="session")

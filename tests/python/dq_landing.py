@@ -12,11 +12,10 @@ One opportunity update carries a +02:00 offset: 2026-03-21T11:00:00+02:00 lands 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from helpers import salesmart_command
 from test_pipeline_kpis import LANDING as PIPELINE_LANDING
 
 TS = "2026-01-01T00:00:00Z"
@@ -71,11 +70,6 @@ def write_landing(landing: Path, files: dict[str, str]) -> None:
         path = landing / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-
-
-def salesmart_command() -> list[str]:
-    script = Path(sys.executable).parent / "salesmart"
-    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
 
 
 def salesmart_env(home: Path, landing: Path) -> dict[str, str]:

@@ -21,14 +21,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from helpers import salesmart_command
 from salesmart.contract import load_contract
 
 pytestmark = pytest.mark.slow
@@ -423,11 +421,6 @@ def _csv(relative: str, rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def _salesmart_command() -> list[str]:
-    script = Path(sys.executable).parent / "salesmart"
-    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
-
-
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     root = tmp_path_factory.mktemp("activity_leads")
@@ -442,7 +435,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
         "SALESMART_LANDING": str(landing),
         "SALESMART_AS_OF": "2026-02-28",
     }
-    result = subprocess.run([*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     con = duckdb.connect(str(root / "home" / "salesmart.duckdb"), read_only=True)
     yield con

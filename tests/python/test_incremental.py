@@ -20,7 +20,6 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -28,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from helpers import salesmart_command
 from salesmart.generate import generate
 
 pytestmark = pytest.mark.slow
@@ -63,11 +63,9 @@ LATE_FILE = "2025-04-01-late"  # sorts after the monthly files, as in arrival or
 
 
 def _salesmart(*args: str, home: Path, landing: Path) -> None:
-    script = Path(sys.executable).parent / "salesmart"
-    command = [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
     env = {**os.environ, "SALESMART_HOME": str(home), "SALESMART_LANDING": str(landing)}
     env.pop("SALESMART_AS_OF", None)
-    result = subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=1800)
+    result = subprocess.run([*salesmart_command(), *args], env=env, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -25,6 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from helpers import salesmart_command
 from salesmart import pg_server
 from test_pipeline_kpis import LANDING
 
@@ -34,11 +33,6 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-9
 KEY = ("metric_id", "period_grain", "period_start", "dimension_name", "dimension_value")
 BI_PASSWORD = "bi-reader-test-password"
-
-
-def _salesmart() -> list[str]:
-    script = Path(sys.executable).parent / "salesmart"
-    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +57,7 @@ def _run(root: Path, landing: Path, target: str, extra_env: dict[str, str]) -> f
         "SALESMART_TARGET": target,
     }
     started = time.perf_counter()
-    result = subprocess.run([*_salesmart(), "run"], env=env, capture_output=True, text=True, timeout=1200)
+    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=1200)
     seconds = time.perf_counter() - started
     assert result.returncode == 0, f"salesmart run on {target} failed:\n{result.stdout}\n{result.stderr}"
     return seconds
@@ -148,7 +142,7 @@ def test_kpi_command_reads_postgres(both: dict[str, Any]) -> None:
         "SALESMART_TARGET": "postgres",
     }
     result = subprocess.run(
-        [*_salesmart(), "kpi", "--metric", "bookings", "--grain", "quarter", "--format", "csv"],
+        [*salesmart_command(), "kpi", "--metric", "bookings", "--grain", "quarter", "--format", "csv"],
         env=env,
         capture_output=True,
         text=True,

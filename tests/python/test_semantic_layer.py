@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import salesmart_command
 from salesmart.generate import generate
 from test_pipeline_kpis import LANDING as PIPELINE_LANDING
 
@@ -72,11 +73,6 @@ QUARTER_METRICS = [
 OTHER_GRAIN_METRICS = ["bookings", "win_rate", "revenue", "email_open_rate", "mqls", "turnover_rate"]
 
 
-def _salesmart_command() -> list[str]:
-    script = Path(sys.executable).parent / "salesmart"
-    return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
-
-
 def build_warehouse(root: Path, landing: Path, as_of: str) -> dict[str, str]:
     """`salesmart run` (load, validate, build, publish) of `landing` into `root`/home; returns the env for mf."""
     env = {
@@ -87,7 +83,7 @@ def build_warehouse(root: Path, landing: Path, as_of: str) -> dict[str, str]:
         "DBT_PROFILES_DIR": str(ROOT / "profiles"),
         "DBT_PROJECT_DIR": str(ROOT),
     }
-    result = subprocess.run([*_salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=1800)
+    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return env
 
