@@ -14,7 +14,7 @@ MONTHS ?= 12
 METRICS ?= bookings,win_rate,revenue,gross_margin
 GROUP_BY ?= metric_time__quarter
 
-.PHONY: help setup demo test test-fast status lint lint-fast docs clean mf
+.PHONY: help setup demo test test-spark test-fast status lint lint-fast docs clean mf
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ demo: setup ## generate demo data, run the whole pipeline, print the KPIs
 
 test: setup ## run every test (pytest drives dbt build and dbt tests)
 	$(BIN)/pytest -q
+
+test-spark: setup ## the DuckDB-vs-Spark equivalence test alone (needs Java; fails instead of skipping)
+	SALESMART_REQUIRE_SPARK=1 $(BIN)/pytest -q -s tests/python/test_spark.py
 
 test-fast: setup ## the tests that do not run dbt
 	$(BIN)/pytest -q -m "not slow"
@@ -68,7 +71,7 @@ mf: setup ## query the semantic layer: make mf METRICS=bookings,win_rate GROUP_B
 	$(BIN)/mf query --metrics $(METRICS) --group-by $(GROUP_BY) $(MF_ARGS)
 
 lock: ## re-resolve requirements.lock from pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark --generate-hashes --python-version 3.11 -o requirements.lock
 
 clean: ## remove generated data and warehouse files (keeps .venv)
 	rm -rf data warehouse target logs

@@ -101,6 +101,12 @@ def _load_step(settings: Settings, run_id: str) -> bool:
 
             synced = sync_raw(settings.build_db)
             step.details.update(postgres_files_copied=synced.files, postgres_rows_copied=synced.rows)
+        elif settings.target == "spark":
+            # The DuckDB ledger checked the files; Spark reads them as Parquet tables.
+            from salesmart import spark
+
+            spark_synced = spark.sync_raw(settings)
+            step.details.update(spark_tables=spark_synced.tables, spark_rows=spark_synced.rows)
         files = list(result.files)
         by_status: dict[str, int] = {}
         for f in files:
@@ -251,7 +257,13 @@ def _build_step(
             from salesmart.postgres import sync_raw
 
             sync_raw(settings.build_db)  # raw tables exist (empty) before the first load, as on DuckDB
+        elif settings.target == "spark":
+            from salesmart import spark
+
+            spark.sync_raw(settings)  # the same for Spark's raw tables
         partial = _partial_families_report(settings, extra_vars or {}, detected or {})
+        if settings.target == "spark":
+            _out().print("build: dbt unit tests skipped on spark (their SQL fixtures are DuckDB/PostgreSQL SQL)")
         _write_build_state(settings, "running", run_id)
         outcome = run_dbt_build(settings, full_refresh=full_refresh, select=select, extra_vars=extra_vars)
         _write_build_state(settings, "ok" if outcome.ok else "failed", run_id)
@@ -284,6 +296,15 @@ def _publish_step(settings: Settings, run_id: str) -> bool:
             tables = postgres.publish()
             step.details.update(schema=postgres.PUBLISHED_SCHEMA, tables=len(tables))
         out.print(f"publish: {len(tables)} table(s) of schema {postgres.BUILD_MARTS_SCHEMA} -> PostgreSQL schema marts")
+        return True
+    if settings.target == "spark":
+        from salesmart import spark
+
+        with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
+            _check_build_state(settings)
+            spark.publish(settings)
+            step.details.update(schema=spark.PUBLISHED_SCHEMA)
+        out.print(f"publish: tables of Spark schema {spark.BUILD_MARTS_SCHEMA} -> {spark.PUBLISHED_SCHEMA}")
         return True
     _require_duckdb(settings, "publish")
     with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
@@ -366,7 +387,7 @@ def load(
 ) -> None:
     """Load landing files into raw_<system>.<table> (files already loaded are skipped)."""
     settings = _settings(landing=landing)
-    _require_duckdb(settings, "load", also=("postgres",))
+    _require_duckdb(settings, "load", also=("postgres", "spark"))
     _run_single(settings, "load", lambda run_id: _load_step(settings, run_id))
 
 
@@ -408,7 +429,7 @@ def build(
 def publish() -> None:
     """Atomically replace the published file with the marts of the last build."""
     settings = _settings()
-    _require_duckdb(settings, "publish", also=("postgres",))
+    _require_duckdb(settings, "publish", also=("postgres", "spark"))
     _run_single(settings, "publish", lambda run_id: _publish_step(settings, run_id))
 
 
@@ -426,7 +447,7 @@ def run(
     from salesmart.optional import switch_vars
 
     settings = _settings(landing=landing)
-    _require_duckdb(settings, "run", also=("postgres",))
+    _require_duckdb(settings, "run", also=("postgres", "spark"))
     # absent folders switch their input off, whatever --vars says (there is nothing to report on)
     detected = switch_vars(settings.landing) if settings.landing.is_dir() else {}
     extra_vars = {**_parse_vars(dbt_vars), **detected}

@@ -6,11 +6,11 @@
     deleted by delete+insert and the post-hook drops the inserted deleted version. -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialized(),
         incremental_strategy='delete+insert',
         unique_key='activity_id',
         on_schema_change='fail',
-        post_hook='delete from {{ this }} where is_deleted',
+        post_hook='{% if is_incremental() %}delete from {{ this }} where is_deleted{% endif %}',
     )
 }}
 

@@ -2,7 +2,7 @@
     docs/architecture.md "Incremental models"). -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialized(),
         incremental_strategy='delete+insert',
         unique_key='event_id',
         on_schema_change='fail',

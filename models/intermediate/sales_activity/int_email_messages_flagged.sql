@@ -8,7 +8,7 @@
     messages, so a late event for an old message updates that message's flags. -#}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialized(),
         incremental_strategy='delete+insert',
         unique_key='message_id',
         on_schema_change='fail',
