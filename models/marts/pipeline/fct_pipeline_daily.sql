@@ -7,17 +7,18 @@
     changed since the last build (a staging row of opportunities, opportunity_history or
     opportunity_line_items with a _file_id above the stored watermark) or are open after the last day
     built; a new fx_rates or products file rebuilds all of them. The post-hook removes opportunities that
-    were deleted and days after the as-of date, so a full refresh and an incremental run give the same rows. -#}
+    were deleted and days after the as-of date, so a full refresh and an incremental run give the same rows.
+    On Spark it is a table rebuilt each run (macro incremental_materialized). -#}
 
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialized(),
     incremental_strategy='delete+insert',
     unique_key='opportunity_id',
     on_schema_change='fail',
     post_hook=[
-        "delete from {{ this }} where opportunity_id not in (select opportunity_id from "
+        "{% if is_incremental() %}delete from {{ this }} where opportunity_id not in (select opportunity_id from "
             ~ "{{ ref('int_opportunities') }}) or date_day > (select as_of_date from "
-            ~ "{{ ref('int_reporting_bounds') }})",
+            ~ "{{ ref('int_reporting_bounds') }}){% endif %}",
     ],
 ) }}
 
