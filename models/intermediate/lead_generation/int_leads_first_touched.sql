@@ -75,7 +75,8 @@ final as (
         ranked.touch_at as first_touch_at,
         ranked.touch_user_id as first_touch_user_id,
         users.employee_id as first_touch_employee_id,
-        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} / 3600.0  -- noqa: LT05
+        -- double before dividing: Spark divides an integer by a decimal literal in decimal, rounded to 6 places
+        cast({{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} as {{ type_double() }}) / 3600.0  -- noqa: LT05
             as response_hours
     from leads
     left join ranked
