@@ -3,8 +3,9 @@
     snapshot metrics read int_opportunity_state_intervals at a period's first or last instant. -#}
 
 {%- set ordered_stages = crm_ordered_stages() %}
-{#- custom-field dimensions (var salesmart_kpi_extra_dimensions), columns of int_opportunities -#}
-{%- set extra_dims = kpi_extra_dimensions('opportunity') %}
+{#- custom-field dimensions (var salesmart_kpi_extra_dimensions) and the CRM connection when on, columns of
+    int_opportunities -#}
+{%- set extra_dims = kpi_extra_dimensions('opportunity') + kpi_source_relation_dimension() %}
 
 with
 
@@ -39,6 +40,7 @@ created_events as (
         team,
         segment,
         {{- kpi_extra_dimension_columns() }}
+        {{- kpi_source_relation_column() }}
         opportunity_type,
         source_channel
     from opportunities
@@ -54,6 +56,7 @@ closed_events as (
         opportunity_type,
         territory_id as territory,
         {{- kpi_extra_dimension_columns() }}
+        {{- kpi_source_relation_column() }}
         lost_reason,
         case when is_won then 1 else 0 end as won_count,
         case when is_lost then 1 else 0 end as lost_count,
@@ -87,6 +90,7 @@ open_at_period_end as (
         state_intervals.stage_name as stage,  -- noqa: RF04
         opportunities.segment,
         {{- kpi_extra_dimension_columns('opportunities.') }}
+        {{- kpi_source_relation_column('opportunities.') }}
         state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
     from period_last_instants
     inner join state_intervals
