@@ -17,7 +17,8 @@ numbers computed by hand below (as-of 2026-03-31, all USD):
   globex               3000          1/1         2      1000               2                      700
   total                4000          2/3         5      1200               3                     1200
   bookings by team: A 1000 (acme's u1), B 3000 (globex's u1); by segment: smb 1000, enterprise 3000.
-  pipeline_value at February's end: acme 500 (O3), globex has no open opportunity yet (no slice row).
+  pipeline_value at February's end: acme 500 (O3), globex 0 (its O2 opens in March; the globex slice exists
+  in February through its won O1).
 Opportunities without history rows are at their current values from created_at on (closed ones never open).
 """
 
@@ -289,7 +290,7 @@ def test_two_connections_with_the_same_ids_build_apart(
         assert kpi("win_rate") == {"total": 2 / 3, "acme": 0.5, "globex": 1.0}
         assert kpi("opportunities_created") == {"total": 5.0, "acme": 3.0, "globex": 2.0}
         assert kpi("pipeline_value") == {"total": 1200.0, "acme": 500.0, "globex": 700.0}
-        assert kpi("pipeline_value", "month", "2026-02-01") == {"total": 500.0, "acme": 500.0}
+        assert kpi("pipeline_value", "month", "2026-02-01") == {"total": 500.0, "acme": 500.0, "globex": 0.0}
         assert kpi("revenue") == {"total": 1200.0, "acme": 200.0, "globex": 1000.0}
         assert kpi("leads_created") == {"total": 3.0, "acme": 1.0, "globex": 2.0}
         by_team = con.execute(
