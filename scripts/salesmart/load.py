@@ -536,8 +536,7 @@ def _plan_system_dir(
             continue
         sub_rel = sub.relative_to(landing).as_posix()
         if sub.is_file():
-            where = "<system>/<table>/" if source_relation == DEFAULT_CONNECTION else "crm/<connection>/<table>/"
-            planned.append(_Planned(sub, None, source_relation, f"{sub_rel}: not in a {where} directory"))
+            planned.append(_Planned(sub, None, source_relation, f"{sub_rel}: not in a <system>/<table>/ directory"))
             continue
         table = contract.get(f"{system}.{sub.name.lower()}")
         if table is not None:
