@@ -7,7 +7,8 @@
 {% macro kpi_source_relation_metrics() -%}
     {{ return([
         'opportunities_created', 'opportunities_won', 'opportunities_lost', 'win_rate', 'bookings',
-        'avg_deal_size', 'sales_cycle_days', 'pipeline_value', 'open_opportunities',
+        'avg_deal_size', 'sales_cycle_days', 'pipeline_value', 'open_opportunities', 'stalled_opportunities',
+        'win_rate_by_amount', 'avg_days_in_stage',
         'revenue', 'new_customer_revenue', 'existing_customer_revenue', 'gross_margin', 'average_sale_value',
         'leads_created', 'mqls', 'sqls', 'lead_to_opportunity_rate', 'lead_to_customer_rate',
         'lead_response_hours',

@@ -1,8 +1,9 @@
-"""Generate the metric catalog artefacts from spec/metrics.yml (the single source of truth).
+"""Generate the metric catalog artefacts from spec/metrics.yml (the single source of truth) and the
+project's extension spec/metrics_extra.yml (metrics beyond the read-only shared spec, appended after it).
 
 Writes `macros/kpi/metric_catalog.sql` (macro `metric_catalog()`), `seeds/metric_catalog.csv` and the dbt
 docs page `models/marts/kpi/_metric_catalog.md` (docs blocks `metric_catalog` and `__overview__`).
-Run `python -m salesmart.catalog` after editing metrics.yml; `--check` exits 1 when the files drift.
+Run `python -m salesmart.catalog` after editing either file; `--check` exits 1 when the files drift.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesmart.contract import load_metric_catalog
+from salesmart.contract import load_metric_catalog, load_metric_extensions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MACRO_PATH = Path("macros/kpi/metric_catalog.sql")
 SEED_PATH = Path("seeds/metric_catalog.csv")
 DOCS_PATH = Path("models/marts/kpi/_metric_catalog.md")
 SPEC_NAME = "scripts/salesmart/spec/metrics.yml"
+EXTRA_SPEC_NAME = "scripts/salesmart/spec/metrics_extra.yml"
 
 UNITS = {"count", "currency", "currency_per_day", "ratio", "score", "days", "hours", "years"}
 DIRECTIONS = {"higher", "lower"}
@@ -59,39 +61,49 @@ class Metric:
     definition: str
 
 
-def _require(metric_id: str, spec: dict, field: str, allowed: set[str] | None = None) -> str:
+def _require(metric_id: str, spec: dict, field: str, allowed: set[str] | None = None, source: str = SPEC_NAME) -> str:
     value = spec.get(field)
     if not isinstance(value, str) or not value.strip():
-        raise CatalogError(f"{SPEC_NAME}: metric '{metric_id}': field '{field}' is missing or empty")
+        raise CatalogError(f"{source}: metric '{metric_id}': field '{field}' is missing or empty")
     if allowed is not None and value not in allowed:
         raise CatalogError(
-            f"{SPEC_NAME}: metric '{metric_id}': field '{field}' is '{value}', expected one of {sorted(allowed)}"
+            f"{source}: metric '{metric_id}': field '{field}' is '{value}', expected one of {sorted(allowed)}"
         )
     return value
 
 
-def parse_metrics(spec: dict) -> list[Metric]:
-    """Validate metrics.yml content and return its metrics in file order."""
+def parse_metrics(spec: dict, extra: dict | None = None) -> list[Metric]:
+    """Validate metrics.yml content (and the metrics of metrics_extra.yml, which use metrics.yml's families
+    and must not repeat its ids) and return the metrics in file order, the extension's last."""
     families = spec.get("families") or {}
+    base = spec.get("metrics") or {}
+    extra_metrics = (extra or {}).get("metrics") or {}
+    if not isinstance(extra_metrics, dict):
+        raise CatalogError(f"{EXTRA_SPEC_NAME}: 'metrics' must be a mapping of metric_id to entry")
+    for metric_id in extra_metrics:
+        if metric_id in base:
+            raise CatalogError(f"{EXTRA_SPEC_NAME}: metric '{metric_id}' is already defined in {SPEC_NAME}")
+    entries = [(metric_id, entry, SPEC_NAME) for metric_id, entry in base.items()]
+    entries += [(metric_id, entry, EXTRA_SPEC_NAME) for metric_id, entry in extra_metrics.items()]
     metrics: list[Metric] = []
-    for metric_id, entry in (spec.get("metrics") or {}).items():
+    for metric_id, entry, source in entries:
         if not isinstance(entry, dict):
-            raise CatalogError(f"{SPEC_NAME}: metric '{metric_id}' is not a mapping")
-        family = _require(metric_id, entry, "family", set(families))
+            raise CatalogError(f"{source}: metric '{metric_id}' is not a mapping")
+        family = _require(metric_id, entry, "family", set(families), source)
         dims = entry.get("dims", [])
         if not isinstance(dims, list) or not all(isinstance(d, str) and d for d in dims):
-            raise CatalogError(f"{SPEC_NAME}: metric '{metric_id}': field 'dims' must be a list of names")
+            raise CatalogError(f"{source}: metric '{metric_id}': field 'dims' must be a list of names")
         if "total" in dims:
-            raise CatalogError(f"{SPEC_NAME}: metric '{metric_id}': field 'dims' must not list 'total'")
-        definition = _require(metric_id, entry, "definition")
+            raise CatalogError(f"{source}: metric '{metric_id}': field 'dims' must not list 'total'")
+        definition = _require(metric_id, entry, "definition", source=source)
         metrics.append(
             Metric(
                 metric_id=metric_id,
                 family=family,
                 model=families[family]["model"],
-                unit=_require(metric_id, entry, "unit", UNITS),
-                direction=_require(metric_id, entry, "direction", DIRECTIONS),
-                indicator=_require(metric_id, entry, "indicator", INDICATORS),
+                unit=_require(metric_id, entry, "unit", UNITS, source),
+                direction=_require(metric_id, entry, "direction", DIRECTIONS, source),
+                indicator=_require(metric_id, entry, "indicator", INDICATORS, source),
                 dims=tuple(dims),
                 has_total=NO_TOTAL_MARKER not in definition.lower(),
                 seed=str(entry.get("seed", "")),
@@ -108,8 +120,8 @@ def _jinja_str(value: str) -> str:
 
 def render_macro(metrics: list[Metric]) -> str:
     lines = [
-        "{#- GENERATED by `python -m salesmart.catalog` from scripts/salesmart/spec/metrics.yml.",
-        "    Do not edit: change metrics.yml and re-run. -#}",
+        "{#- GENERATED by `python -m salesmart.catalog` from scripts/salesmart/spec/metrics.yml",
+        "    and scripts/salesmart/spec/metrics_extra.yml. Do not edit: change those and re-run. -#}",
         "{% macro metric_catalog() -%}",
         "    {%- set catalog = {",
     ]
@@ -184,8 +196,9 @@ def _metric_tables(metrics: list[Metric], families: dict) -> list[str]:
 
 
 CATALOG_INTRO = [
-    "Every KPI of salesmart, generated from `scripts/salesmart/spec/metrics.yml` by",
-    "`python -m salesmart.catalog` (do not edit: `--check` and tests/python/test_catalog.py fail on drift).",
+    "Every KPI of salesmart, generated from `scripts/salesmart/spec/metrics.yml` (the shared spec) and",
+    "`metrics_extra.yml` (project metrics beyond it) by `python -m salesmart.catalog` (do not edit:",
+    "`--check` and tests/python/test_catalog.py fail on drift).",
     "Each metric is a column of its family model (`kpi_<family>`) and rows of `marts.kpi_metric_values`",
     "(`metric_id`, period, dimension slice, `value`). Ratios and averages store a fraction and carry",
     "`numerator` / `denominator`, so slices can be re-aggregated; a value is null when its denominator is 0.",
@@ -211,8 +224,8 @@ OVERVIEW_INTRO = [
 def render_docs(metrics: list[Metric], families: dict) -> str:
     tables = _metric_tables(metrics, families)
     lines = [
-        "{#- GENERATED by `python -m salesmart.catalog` from scripts/salesmart/spec/metrics.yml.",
-        "    Do not edit: change metrics.yml and re-run. -#}",
+        "{#- GENERATED by `python -m salesmart.catalog` from scripts/salesmart/spec/metrics.yml and",
+        "    metrics_extra.yml. Do not edit: change those files and re-run. -#}",
         "{% docs metric_catalog %}",
         *CATALOG_INTRO,
         *tables,
@@ -228,14 +241,16 @@ def render_docs(metrics: list[Metric], families: dict) -> str:
     return "\n".join(lines)
 
 
-def rendered_files(spec: dict | None = None) -> dict[Path, str]:
-    """Relative path -> expected content of every generated file."""
-    spec = spec if spec is not None else load_metric_catalog()
-    metrics = parse_metrics(spec)
+def rendered_files(spec: dict | None = None, extra: dict | None = None) -> dict[Path, str]:
+    """Relative path -> expected content of every generated file (by default from the packaged specs)."""
+    if spec is None:
+        spec, extra = load_metric_catalog(), load_metric_extensions()
+    metrics = parse_metrics(spec, extra)
+    families = {**(spec.get("families") or {}), **((extra or {}).get("families") or {})}
     return {
         MACRO_PATH: render_macro(metrics),
         SEED_PATH: render_seed(metrics),
-        DOCS_PATH: render_docs(metrics, spec.get("families") or {}),
+        DOCS_PATH: render_docs(metrics, families),
     }
 
 
@@ -262,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--check"]:
         drifted = drifted_files()
         for path in drifted:
-            print(f"{path} is out of date with {SPEC_NAME}; run `python -m salesmart.catalog`")
+            print(f"{path} is out of date with {SPEC_NAME} / {EXTRA_SPEC_NAME}; run `python -m salesmart.catalog`")
         return 1 if drifted else 0
     if args:
         print("usage: python -m salesmart.catalog [--check]", file=sys.stderr)

@@ -106,3 +106,16 @@ def opportunity_stages() -> dict[str, list[str]]:
 @cache
 def load_metric_catalog() -> dict:
     return _read_spec("metrics.yml")
+
+
+@cache
+def load_metric_extensions() -> dict:
+    """Project metrics beyond the shared spec (spec/metrics_extra.yml: a `metrics` mapping)."""
+    return _read_spec("metrics_extra.yml")
+
+
+def load_project_metric_catalog() -> dict:
+    """metrics.yml with the metrics of metrics_extra.yml appended (what the project builds and serves)."""
+    base = load_metric_catalog()
+    extra = load_metric_extensions().get("metrics") or {}
+    return {**base, "metrics": {**base["metrics"], **extra}}

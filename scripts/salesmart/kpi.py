@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from salesmart.contract import load_metric_catalog
+from salesmart.contract import load_project_metric_catalog
 
 GRAINS = ("month", "quarter", "year")
 FORMATS = ("table", "csv", "json")
@@ -45,11 +45,11 @@ class NotPublishedError(RuntimeError):
 
 
 def families() -> list[str]:
-    return list(load_metric_catalog()["families"])
+    return list(load_project_metric_catalog()["families"])
 
 
 def metric_family(metric_id: str) -> str | None:
-    entry = load_metric_catalog()["metrics"].get(metric_id)
+    entry = load_project_metric_catalog()["metrics"].get(metric_id)
     return entry["family"] if entry else None
 
 

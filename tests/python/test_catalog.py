@@ -18,7 +18,8 @@ def test_generated_files_match_metrics_yml() -> None:
 
 def test_seed_holds_every_metric_with_its_fields() -> None:
     rows = list(csv.DictReader(io.StringIO(catalog.rendered_files()[catalog.SEED_PATH])))
-    assert len(rows) == 62
+    # 62 of metrics.yml + 3 of metrics_extra.yml
+    assert len(rows) == 65
     by_id = {r["metric_id"]: r for r in rows}
     assert by_id["win_rate"]["family"] == "pipeline"
     assert by_id["win_rate"]["model"] == "kpi_pipeline"
@@ -36,6 +37,30 @@ def test_bad_direction_names_file_metric_and_field() -> None:
     bad["metrics"]["win_rate"]["direction"] = "up"
     with pytest.raises(catalog.CatalogError, match=r"metrics.yml: metric 'win_rate': field 'direction'"):
         catalog.parse_metrics(bad)
+
+
+def test_extension_metrics_follow_the_shared_ones() -> None:
+    rows = list(csv.DictReader(io.StringIO(catalog.rendered_files()[catalog.SEED_PATH])))
+    assert [r["metric_id"] for r in rows[-3:]] == ["avg_days_in_stage", "stalled_opportunities", "win_rate_by_amount"]
+    by_id = {r["metric_id"]: r for r in rows}
+    assert (by_id["avg_days_in_stage"]["unit"], by_id["avg_days_in_stage"]["dims"]) == ("days", "stage")
+    assert by_id["stalled_opportunities"]["dims"] == "rep|team|stage|segment"
+    assert by_id["win_rate_by_amount"]["dims"] == by_id["win_rate"]["dims"]
+    assert (by_id["win_rate_by_amount"]["direction"], by_id["win_rate_by_amount"]["indicator"]) == ("higher", "lagging")
+
+
+def test_extension_may_not_redefine_a_shared_metric() -> None:
+    spec = load_metric_catalog()
+    extra = {"metrics": {"win_rate": dict(spec["metrics"]["win_rate"])}}
+    with pytest.raises(catalog.CatalogError, match=r"metrics_extra.yml: metric 'win_rate' is already defined"):
+        catalog.parse_metrics(spec, extra)
+
+
+def test_bad_extension_entry_names_the_extension_file() -> None:
+    spec = load_metric_catalog()
+    extra = {"metrics": {"x": dict(spec["metrics"]["win_rate"], unit="percent")}}
+    with pytest.raises(catalog.CatalogError, match=r"metrics_extra.yml: metric 'x': field 'unit' is 'percent'"):
+        catalog.parse_metrics(spec, extra)
 
 
 def test_unknown_family_is_rejected() -> None:
@@ -59,7 +84,9 @@ def test_docs_page_lists_every_metric_with_its_fields() -> None:
     assert blocks[0].count("{% docs metric_catalog %}") == 1 and "{% docs __overview__ %}" in blocks[1]
     for block in blocks[:2]:
         rows = [line for line in block.splitlines() if line.startswith("| `")]
-        assert len(rows) == 62
+        # 62 metrics of the shared spec + 3 of metrics_extra.yml
+        assert len(rows) == 65
+        assert any(row.startswith("| `stalled_opportunities` |") for row in rows)
     win_rate = next(line for line in blocks[0].splitlines() if line.startswith("| `win_rate` |"))
     cells = [c.strip() for c in win_rate.strip("|").split(" | ")]
     assert cells[2:] == [

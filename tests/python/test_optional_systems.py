@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from salesmart.cli import app
-from salesmart.contract import load_metric_catalog
+from salesmart.contract import load_project_metric_catalog
 
 pytestmark = pytest.mark.slow
 
@@ -88,5 +88,5 @@ def test_run_without_system(system: str, generated_landing: Path, home: Path, ru
         if system == "email":
             emails = con.execute("select count(emails_sent) from marts.kpi_sales_activity").fetchone()[0]
             assert emails == 0
-    every_metric = set(load_metric_catalog()["metrics"])
+    every_metric = set(load_project_metric_catalog()["metrics"])
     assert metrics == every_metric - ABSENT_WITHOUT[system]

@@ -1,6 +1,7 @@
-{#- Pipeline family (metrics.yml family 'pipeline'), wide: one row per (period_grain, period_start,
-    dimension_name, dimension_value). Event metrics roll up opportunities by created/closed date;
-    snapshot metrics read int_opportunity_state_intervals at a period's first or last instant. -#}
+{#- Pipeline family (metrics.yml family 'pipeline' plus metrics_extra.yml), wide: one row per (period_grain,
+    period_start, dimension_name, dimension_value). Event metrics roll up opportunities by created/closed
+    date and stage stays by exit date; snapshot metrics read int_opportunity_state_intervals (and
+    int_opportunity_stage_intervals for stalled deals) at a period's first or last instant. -#}
 
 {%- set ordered_stages = crm_ordered_stages() %}
 {#- custom-field dimensions (var salesmart_kpi_extra_dimensions) and the CRM connection when on, columns of
@@ -15,6 +16,10 @@ opportunities as (
 
 state_intervals as (
     select * from {{ ref('int_opportunity_state_intervals') }}
+),
+
+stage_intervals as (
+    select * from {{ ref('int_opportunity_stage_intervals') }}
 ),
 
 reporting_periods as (
@@ -61,6 +66,7 @@ closed_events as (
         case when is_won then 1 else 0 end as won_count,
         case when is_lost then 1 else 0 end as lost_count,
         case when is_won then amount_reporting end as won_amount_reporting,
+        amount_reporting as closed_amount_reporting,
         case when is_won then sales_cycle_days end as won_cycle_days
     from opportunities
     where
@@ -91,7 +97,15 @@ open_at_period_end as (
         opportunities.segment,
         {{- kpi_extra_dimension_columns('opportunities.') }}
         {{- kpi_source_relation_column('opportunities.') }}
-        state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
+        state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
+        -- stalled: the current stay in the stage began more than var stall_days days before
+        case
+            when
+                {{ days_between('stage_intervals.entered_date', 'period_last_instants.snapshot_date') }}
+                > {{ var('stall_days') | int }}
+                then 1
+            else 0
+        end as is_stalled
     from period_last_instants
     inner join state_intervals
         -- state at the instant just before snapshot_end_at
@@ -100,6 +114,15 @@ open_at_period_end as (
             and period_last_instants.snapshot_end_at <= state_intervals.valid_to
     inner join opportunities
         on state_intervals.opportunity_id = opportunities.opportunity_id
+    -- the stay holding that instant (stays partition the same timeline, so exactly one)
+    left join stage_intervals
+        on
+            state_intervals.opportunity_id = stage_intervals.opportunity_id
+            and period_last_instants.snapshot_end_at > stage_intervals.entered_at
+            and (
+                stage_intervals.exited_at is null
+                or period_last_instants.snapshot_end_at <= stage_intervals.exited_at
+            )
     left join fx_rates_daily
         on
             state_intervals.currency_code = fx_rates_daily.currency_code
@@ -180,6 +203,19 @@ stage_progress as (
     from stage_entries
 ),
 
+-- stays in an open stage that ended (the opportunity moved to another stage), by exit date
+stage_exits as (
+    select
+        exited_date,
+        stage_name as stage,  -- noqa: RF04
+        {{- kpi_source_relation_column() }}
+        days_in_stage
+    from stage_intervals
+    where
+        is_open
+        and exited_at is not null
+),
+
 created_rollup as (
     {{ kpi_rollup('created_events', 'created_date',
         ['rep', 'team', 'segment', 'opportunity_type', 'source_channel'] + extra_dims,
@@ -193,6 +229,7 @@ closed_rollup as (
             'lost_count': 'sum(lost_count)',
             'bookings': 'coalesce(sum(won_amount_reporting), 0)',
             'won_cycle_days': 'coalesce(sum(won_cycle_days), 0)',
+            'closed_amount': 'coalesce(sum(closed_amount_reporting), 0)',
         }) }}
 ),
 
@@ -200,6 +237,7 @@ open_end_rollup as (
     {{ kpi_rollup('open_at_period_end', 'snapshot_date', ['rep', 'team', 'stage', 'segment'] + extra_dims, {
             'open_count': 'count(*)',
             'open_amount_reporting': 'coalesce(sum(amount_reporting), 0)',
+            'stalled_count': 'sum(is_stalled)',
         }, grain_column='period_grain') }}
 ),
 
@@ -222,8 +260,16 @@ stage_rollup as (
         }, include_total=false) }}
 ),
 
+stage_exit_rollup as (
+    {{ kpi_rollup('stage_exits', 'exited_date', ['stage'] + kpi_source_relation_dimension(), {
+            'stage_exit_count': 'count(*)',
+            'stage_exit_days': 'coalesce(sum(days_in_stage), 0)',
+        }) }}
+),
+
 {%- set rollups = [
     'created_rollup', 'closed_rollup', 'open_end_rollup', 'open_start_rollup', 'quota_rollup', 'stage_rollup',
+    'stage_exit_rollup',
 ] %}
 
 keys as (
@@ -241,12 +287,16 @@ joined as (
         coalesce(closed_rollup.lost_count, 0) as lost_count,
         coalesce(closed_rollup.bookings, 0) as bookings,
         coalesce(closed_rollup.won_cycle_days, 0) as won_cycle_days,
+        coalesce(closed_rollup.closed_amount, 0) as closed_amount,
         coalesce(open_end_rollup.open_count, 0) as open_count,
         coalesce(open_end_rollup.open_amount_reporting, 0) as open_amount_reporting,
+        coalesce(open_end_rollup.stalled_count, 0) as stalled_count,
         coalesce(open_start_rollup.coverage_pipeline_reporting, 0) as coverage_pipeline_reporting,
         coalesce(quota_rollup.quota_amount, 0) as quota_amount,
         coalesce(stage_rollup.entered_count, 0) as entered_count,
-        coalesce(stage_rollup.converted_count, 0) as converted_count
+        coalesce(stage_rollup.converted_count, 0) as converted_count,
+        coalesce(stage_exit_rollup.stage_exit_count, 0) as stage_exit_count,
+        coalesce(stage_exit_rollup.stage_exit_days, 0) as stage_exit_days
     -- noqa: disable=LT02
     from keys
     {%- for cte in rollups %}
@@ -273,8 +323,13 @@ joined as (
     'open_opportunities': ('open_count', none),
     'pipeline_coverage': ('coverage_pipeline_reporting', 'quota_amount'),
     'stage_conversion_rate': ('converted_count', 'entered_count'),
+    'avg_days_in_stage': ('stage_exit_days', 'stage_exit_count'),
+    'stalled_opportunities': ('stalled_count', none),
+    'win_rate_by_amount': ('bookings', 'closed_amount'),
 } %}
-{%- set count_metrics = ['opportunities_created', 'opportunities_won', 'opportunities_lost', 'open_opportunities'] %}
+{%- set count_metrics = [
+    'opportunities_created', 'opportunities_won', 'opportunities_lost', 'open_opportunities', 'stalled_opportunities',
+] %}
 {%- set metric_columns = [] %}
 {%- for metric_id, parts in metrics.items() %}
     {%- set applies = kpi_slice_applies(metric_id) %}
