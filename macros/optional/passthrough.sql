@@ -84,14 +84,19 @@
 {%- endmacro %}
 
 
-{#- Extra dimensions a metric reports on: the pipeline metrics kpi_pipeline rolls up by opportunity
-    (not pipeline_coverage, whose quota has no opportunity, nor stage_conversion_rate, by stage only). -#}
+{#- Extra dimensions a metric reports on: custom fields for the pipeline metrics kpi_pipeline rolls up by
+    opportunity (not pipeline_coverage, whose quota has no opportunity, nor stage_conversion_rate, by stage
+    only), and source_relation (the CRM connection) for kpi_source_relation_metrics() when it is on. -#}
 {% macro kpi_extra_dimensions_for(metric_id) -%}
     {%- set entry = metric_catalog()[metric_id] -%}
+    {%- set dims = [] -%}
     {%- if entry['family'] == 'pipeline' and metric_id not in ['pipeline_coverage', 'stage_conversion_rate'] -%}
-        {{ return(kpi_extra_dimensions('opportunity')) }}
+        {%- set dims = dims + kpi_extra_dimensions('opportunity') -%}
     {%- endif -%}
-    {{ return([]) }}
+    {%- if metric_id in kpi_source_relation_metrics() -%}
+        {%- set dims = dims + kpi_source_relation_dimension() -%}
+    {%- endif -%}
+    {{ return(dims) }}
 {%- endmacro %}
 
 

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from salesmart.config import Settings, project_root
@@ -80,10 +81,44 @@ def parse_dbt_vars(text: str | None, origin: str) -> dict:
     return value
 
 
+SOURCE_RELATION_DIMENSION_VAR = "salesmart_kpi_source_relation_dimension"
+
+
+def crm_connections(build_db: Path) -> list[str]:
+    """The CRM connections with loaded files in the ledger (meta.loaded_files); [] before the first load."""
+    if not build_db.is_file():
+        return []
+    import duckdb
+
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        has_column = con.execute(
+            "select count(*) from duckdb_columns() where schema_name = 'meta' and table_name = 'loaded_files' "
+            "and column_name = 'source_relation'"
+        ).fetchone()[0]
+        if not has_column:
+            return []
+        return [
+            name
+            for (name,) in con.execute(
+                "select distinct source_relation from meta.loaded_files "
+                "where status = 'loaded' and system = 'crm' order by 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
 def dbt_vars(settings: Settings, extra: dict | None = None) -> dict:
-    """Vars for dbt: env SALESMART_DBT_VARS, then `extra` (flags, detected switches), then the as-of date."""
+    """Vars for dbt: env SALESMART_DBT_VARS, then `extra` (flags, detected switches), then the as-of date.
+
+    The KPI dimension source_relation is switched on when the ledger holds more than one CRM connection,
+    unless the var is given.
+    """
     merged = parse_dbt_vars(os.environ.get(DBT_VARS_ENV), DBT_VARS_ENV)
     merged.update(extra or {})
+    if SOURCE_RELATION_DIMENSION_VAR not in merged and len(crm_connections(settings.build_db)) > 1:
+        merged[SOURCE_RELATION_DIMENSION_VAR] = True
     if settings.as_of:
         merged["as_of_date"] = settings.as_of
     return merged

@@ -1,5 +1,8 @@
 """Land extract files from <landing>/<system>/<table>/ into raw_<system>.<table> (DuckDB native readers).
 
+The CRM may have several connections (instances): <landing>/crm/<connection>/<table>/ beside or instead of
+<landing>/crm/<table>/ (connection `default`); every raw row records its connection in _source_relation.
+
 Every file is checked against the raw contract in SQL (set-based, rows never pass through Python):
 a file that cannot be read or lacks a required column is rejected whole; a row that breaks the contract
 goes to meta.rejected_rows (one row per failing column) and the valid rows land. One transaction per file.
@@ -10,9 +13,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +31,14 @@ LINEAGE_COLUMNS = {
     "_loaded_at": "TIMESTAMP",
     "_file_id": "BIGINT",
     "_source_line": "BIGINT",
+    "_source_relation": "VARCHAR",
 }
+
+# Connection of the single-layout CRM and of every other system (one instance each).
+DEFAULT_CONNECTION = "default"
+# The only system whose landing may hold several connections.
+MULTI_CONNECTION_SYSTEM = "crm"
+CONNECTION_NAME = re.compile(r"[a-z0-9_]+")
 
 META_TABLES = {
     "load_batches": """
@@ -56,7 +67,8 @@ META_TABLES = {
         rows_rejected BIGINT,
         status VARCHAR,
         error VARCHAR,
-        loaded_at TIMESTAMP
+        loaded_at TIMESTAMP,
+        source_relation VARCHAR
     """,
     "rejected_rows": """
         file_id BIGINT,
@@ -88,6 +100,7 @@ class FileResult:
     table_name: str | None
     file_sha256: str | None
     status: str  # loaded | skipped | rejected
+    source_relation: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -143,12 +156,17 @@ def quote_literal(value: str) -> str:
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create schemas raw_<system> and meta, every contract table and the meta tables; idempotent.
 
-    A raw table created by an older contract gets the contract columns it lacks (added as null).
+    A raw table created by an older contract gets the contract columns it lacks (added as null); one
+    created before connections gets _source_relation (and meta.loaded_files source_relation) = 'default'.
     """
     contract = load_contract()
     con.execute("create schema if not exists meta")
     for name, columns in META_TABLES.items():
         con.execute(f"create table if not exists meta.{name} ({columns})")
+    con.execute(
+        f"alter table meta.loaded_files add column if not exists source_relation varchar "
+        f"default {quote_literal(DEFAULT_CONNECTION)}"
+    )
     for schema in sorted({t.raw_schema for t in contract.values()}):
         con.execute(f"create schema if not exists {schema}")
     existing: dict[tuple[str, str], set[str]] = {}
@@ -167,6 +185,11 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         for c in table.columns:
             if c.name not in have:
                 con.execute(f"alter table {table.qualified_name} add column {quote_ident(c.name)} {c.duckdb_type}")
+        if "_source_relation" not in have:
+            con.execute(
+                f"alter table {table.qualified_name} add column _source_relation varchar "
+                f"default {quote_literal(DEFAULT_CONNECTION)}"
+            )
 
 
 # --- row checks (SQL expressions over one all-VARCHAR column) -------------------------------------------
@@ -332,6 +355,7 @@ class _Lineage:
     source_file: str
     sha256: str
     loaded_at: datetime
+    source_relation: str
 
 
 def _stage_rows(con: duckdb.DuckDBPyConnection, path: Path, table: Table, source_file: str) -> tuple[list[str], int]:
@@ -415,13 +439,14 @@ def _land_file(
 
     target_cols = [quote_ident(n) for n in contract_cols] + [quote_ident(k) for k in extras]
     values = [f"t{i}" for i in contract_cols.values()] + [f"r{i}" for i in extras.values()]
-    values += ["?", "?", "?", "?", "?", "_line"]
+    values += ["?", "?", "?", "?", "?", "_line", "?"]
     params = [
         lineage.batch_id,
         lineage.source_file,
         lineage.sha256,
         lineage.loaded_at,
         lineage.file_id,
+        lineage.source_relation,
     ]
     # Without this DuckDB pushes the checks below the projection and parses every value twice.
     con.execute("set disabled_optimizers = 'filter_pushdown'")
@@ -469,49 +494,107 @@ def _visible_files(directory: Path) -> list[Path]:
     )
 
 
-def _plan(landing: Path) -> list[tuple[Path, Table | None, str | None]]:
-    """Every file of the landing in load order, with its table or the reason it is rejected unread."""
+@dataclass(frozen=True)
+class _Planned:
+    path: Path
+    table: Table | None
+    source_relation: str
+    error: str | None  # the reason the file is rejected unread
+
+
+def _plan_table_dir(landing: Path, directory: Path, table: Table, source_relation: str) -> list[_Planned]:
+    """The files of one <table>/ folder: directly inside, csv or parquet."""
+    planned = []
+    dir_rel = directory.relative_to(landing).as_posix()
+    for p in _visible_files(directory):
+        p_rel = p.relative_to(landing).as_posix()
+        if p.parent != directory:
+            error = f"{p_rel}: nested directory; files go directly in {dir_rel}/"
+        elif p.suffix.lower() not in FILE_TYPES:
+            error = f"{p_rel}: unsupported file type {p.suffix!r} (expected .csv or .parquet)"
+        else:
+            error = None
+        planned.append(_Planned(p, table, source_relation, error))
+    return planned
+
+
+def _connection_error(name: str) -> str | None:
+    if name == DEFAULT_CONNECTION:
+        return f"connection name {name!r} is reserved for the single-connection layout crm/<table>/"
+    if not CONNECTION_NAME.fullmatch(name):
+        return f"bad CRM connection name {name!r}: use lowercase letters, digits and underscores"
+    return None
+
+
+def _plan_system_dir(
+    landing: Path, directory: Path, system: str, contract: dict[str, Table], source_relation: str
+) -> list[_Planned]:
+    """The <table>/ folders of a system folder (or of a CRM connection folder)."""
+    planned = []
+    for sub in sorted(directory.iterdir()):
+        if sub.name.startswith("."):
+            continue
+        sub_rel = sub.relative_to(landing).as_posix()
+        if sub.is_file():
+            planned.append(_Planned(sub, None, source_relation, f"{sub_rel}: not in a <system>/<table>/ directory"))
+            continue
+        table = contract.get(f"{system}.{sub.name.lower()}")
+        if table is not None:
+            planned += _plan_table_dir(landing, sub, table, source_relation)
+            continue
+        unknown = f"unknown table {sub.name!r} for system {system!r} (not in the raw contract)"
+        if system != MULTI_CONNECTION_SYSTEM or source_relation != DEFAULT_CONNECTION:
+            planned += [
+                _Planned(p, None, source_relation, f"{p.relative_to(landing).as_posix()}: {unknown}")
+                for p in _visible_files(sub)
+            ]
+            continue
+        # crm/<name>/ that is not a table: a connection folder holding <table>/ folders.
+        connection_error = _connection_error(sub.name)
+        if connection_error is None:
+            inner = _plan_system_dir(landing, sub, system, contract, sub.name)
+        else:
+            inner = [
+                _Planned(f, None, sub.name, f"{f.relative_to(landing).as_posix()}: {connection_error}")
+                for f in _visible_files(sub)
+            ]
+        # A file directly in crm/<name>/ was meant for a table called <name>.
+        planned += [
+            replace(e, table=None, error=f"{e.path.relative_to(landing).as_posix()}: {unknown}")
+            if e.path.parent == sub
+            else e
+            for e in inner
+        ]
+    return planned
+
+
+def _plan(landing: Path) -> list[_Planned]:
+    """Every file of the landing in load order, with its table and connection or the reason it is rejected."""
     contract = load_contract()
     systems = sorted({t.system for t in contract.values()})
-    plan: list[tuple[Path, Table | None, str | None]] = []
+    plan: list[_Planned] = []
     for entry in sorted(landing.iterdir()):
         if entry.name.startswith("."):
             continue
         rel = entry.relative_to(landing).as_posix()
         if entry.is_file():
-            plan.append((entry, None, f"{rel}: not in a <system>/<table>/ directory"))
+            plan.append(_Planned(entry, None, DEFAULT_CONNECTION, f"{rel}: not in a <system>/<table>/ directory"))
             continue
         system = entry.name.lower()
         if system not in systems:
             reason = f"unknown system {entry.name!r} (contract systems: {', '.join(systems)})"
-            plan += [(p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(entry)]
+            plan += [
+                _Planned(p, None, DEFAULT_CONNECTION, f"{p.relative_to(landing).as_posix()}: {reason}")
+                for p in _visible_files(entry)
+            ]
             continue
-        for sub in sorted(entry.iterdir()):
-            if sub.name.startswith("."):
-                continue
-            sub_rel = sub.relative_to(landing).as_posix()
-            if sub.is_file():
-                plan.append((sub, None, f"{sub_rel}: not in a <system>/<table>/ directory"))
-                continue
-            table = contract.get(f"{system}.{sub.name.lower()}")
-            if table is None:
-                reason = f"unknown table {sub.name!r} for system {system!r} (not in the raw contract)"
-                plan += [(p, None, f"{p.relative_to(landing).as_posix()}: {reason}") for p in _visible_files(sub)]
-                continue
-            for p in _visible_files(sub):
-                p_rel = p.relative_to(landing).as_posix()
-                if p.parent != sub:
-                    plan.append((p, table, f"{p_rel}: nested directory; files go directly in {sub_rel}/"))
-                elif p.suffix.lower() not in FILE_TYPES:
-                    plan.append((p, table, f"{p_rel}: unsupported file type {p.suffix!r} (expected .csv or .parquet)"))
-                else:
-                    plan.append((p, table, None))
+        plan += _plan_system_dir(landing, entry, system, contract, DEFAULT_CONNECTION)
     return plan
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult, batch_id: int, loaded_at: datetime) -> None:
     con.execute(
-        "insert into meta.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into meta.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.file_id,
             batch_id,
@@ -525,6 +608,7 @@ def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult, batch_id: i
             result.status,
             result.error,
             loaded_at,
+            result.source_relation,
         ],
     )
 
@@ -536,14 +620,16 @@ def _now() -> datetime:
 def _process_file(
     con: duckdb.DuckDBPyConnection,
     landing: Path,
-    path: Path,
-    table: Table | None,
-    early_error: str | None,
+    planned: _Planned,
     batch_id: int,
     file_id: int,
-    loaded_hashes: dict[str, str],
+    loaded_hashes: dict[tuple[str, str], str],
 ) -> FileResult:
-    """Skip, reject or land one file; its meta.loaded_files row commits with its data or alone."""
+    """Skip, reject or land one file; its meta.loaded_files row commits with its data or alone.
+
+    The same content in two CRM connections is two files (each connection's rows), not a re-send.
+    """
+    path, table = planned.path, planned.table
     source_file = path.relative_to(landing).as_posix()
     sha = _sha256(path)
     loaded_at = _now()
@@ -553,11 +639,13 @@ def _process_file(
         "system": table.system if table else None,
         "table_name": table.name if table else None,
         "file_sha256": sha,
+        "source_relation": planned.source_relation,
     }
-    if early_error is not None:
-        res = FileResult(**base, status="rejected", error=early_error)
-    elif sha in loaded_hashes:
-        res = FileResult(**base, status="skipped", error=f"same content already loaded from {loaded_hashes[sha]}")
+    seen_as = loaded_hashes.get((planned.source_relation, sha))
+    if planned.error is not None:
+        res = FileResult(**base, status="rejected", error=planned.error)
+    elif seen_as is not None:
+        res = FileResult(**base, status="skipped", error=f"same content already loaded from {seen_as}")
     else:
         try:
             names, line_offset = _stage_rows(con, path, table, source_file)
@@ -566,7 +654,7 @@ def _process_file(
         else:
             con.execute("begin transaction")
             try:
-                lineage = _Lineage(batch_id, file_id, source_file, sha, loaded_at)
+                lineage = _Lineage(batch_id, file_id, source_file, sha, loaded_at, planned.source_relation)
                 read, loaded, rejected = _land_file(con, table, lineage, names, line_offset)
                 res = FileResult(**base, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
                 _record_file(con, res, batch_id, loaded_at)
@@ -616,19 +704,20 @@ def load_landing(
             "insert into meta.load_batches (batch_id, landing, started_at, status) values (?, ?, ?, 'running')",
             [batch_id, str(landing.resolve()), _now()],
         )
-        loaded_hashes = dict(
-            con.execute(
-                "select file_sha256, min_by(source_file, file_id) from meta.loaded_files "
-                "where status = 'loaded' group by file_sha256"
+        loaded_hashes = {
+            (source_relation, sha): source_file
+            for source_relation, sha, source_file in con.execute(
+                "select source_relation, file_sha256, min_by(source_file, file_id) from meta.loaded_files "
+                "where status = 'loaded' group by source_relation, file_sha256"
             ).fetchall()
-        )
+        }
         result = LoadResult(batch_id=batch_id)
         plan = _plan(landing)
-        for path, table, early_error in plan:
-            res = _process_file(con, landing, path, table, early_error, batch_id, next_file_id, loaded_hashes)
+        for planned in plan:
+            res = _process_file(con, landing, planned, batch_id, next_file_id, loaded_hashes)
             next_file_id += 1
             if res.status == "loaded":
-                loaded_hashes[res.file_sha256] = res.source_file
+                loaded_hashes[(res.source_relation, res.file_sha256)] = res.source_file
             result.files.append(res)
             if on_file is not None:
                 on_file(res, len(result.files), len(plan))

@@ -1,7 +1,7 @@
 """Optional source systems and CRM tables: switches, the metrics each one feeds, landing detection.
 
 A switch is the dbt var `salesmart_using_<name>` (default true). `salesmart run` turns a switch off when
-its landing folder is absent (`<landing>/<system>` for a system, `<landing>/crm/<table>` for an optional
+its landing folder is absent (`<landing>/<system>` for a system, `<landing>/crm/[<connection>/]<table>` for an optional
 CRM table). Metrics whose inputs are off get no rows in kpi_metric_values (macro `kpi_metric_available`).
 
 The dbt side reads METRIC_INPUTS through the generated macro `metric_inputs()`
@@ -81,9 +81,17 @@ METRIC_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _present(landing: Path, folder: str) -> bool:
+    """A CRM table folder counts as present in any connection: crm/<table>/ or crm/<connection>/<table>/."""
+    if (landing / folder).is_dir():
+        return True
+    system, _, table = folder.partition("/")
+    return bool(table) and (landing / system).is_dir() and any((landing / system).glob(f"*/{table}/"))
+
+
 def switch_vars(landing: Path) -> dict[str, bool]:
     """`{var: False}` for every switch whose landing folder is absent (present folders add nothing)."""
-    return {s.var: False for s in SWITCHES if not (landing / s.landing_folder).is_dir()}
+    return {s.var: False for s in SWITCHES if not _present(landing, s.landing_folder)}
 
 
 def switches_off(dbt_vars: dict) -> list[str]:

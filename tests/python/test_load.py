@@ -70,13 +70,14 @@ def test_ensure_raw_tables_creates_all_contract_tables_idempotently(db: Path) ->
     assert types["close_date"] == "DATE"
     assert types["closed_at"] == "TIMESTAMP"
     assert types["is_won"] == "BOOLEAN"
-    assert [c for c, _ in cols][-6:] == [
+    assert [c for c, _ in cols][-7:] == [
         "_batch_id",
         "_source_file",
         "_file_sha256",
         "_loaded_at",
         "_file_id",
         "_source_line",
+        "_source_relation",
     ]
     assert meta == [("load_batches",), ("loaded_files",), ("rejected_rows",)]
 

@@ -41,6 +41,7 @@ final as (
         created_at,
         updated_at,
         is_deleted,
+        source_relation,
         _file_id
     from activities
 )

@@ -27,6 +27,7 @@ final as (
         close_date,
         changed_at,
         changed_by_user_id,
+        source_relation,
         _file_id
     from opportunity_history
 )

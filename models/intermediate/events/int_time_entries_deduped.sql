@@ -27,6 +27,7 @@ final as (
         hours,
         requisition_id,
         updated_at,
+        source_relation,
         _file_id
     from time_entries
 )

@@ -24,6 +24,7 @@ final as (
         user_id,
         event_type,
         event_at,
+        source_relation,
         _file_id
     from user_events
 )

@@ -66,6 +66,7 @@ ranked as (
 final as (
     select
         leads.lead_id,
+        leads.source_relation,
         leads.created_at,
         leads.owner_user_id,
         leads.source_channel,

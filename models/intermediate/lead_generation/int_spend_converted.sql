@@ -22,7 +22,8 @@ spend as (
         campaign_id,
         performance_date as spend_date,
         spend as amount,
-        currency_code
+        currency_code,
+        source_relation
     from ad_performance
 
     union all
@@ -33,7 +34,8 @@ spend as (
         campaign_id,
         cost_date as spend_date,
         amount,
-        currency_code
+        currency_code,
+        source_relation
     from costs
 ),
 
@@ -43,6 +45,7 @@ final as (
         spend.spend_type,
         spend.spend_type in ('ad_spend', 'marketing_cost') as is_marketing_spend,
         spend.campaign_id,
+        spend.source_relation,
         spend.spend_date,
         spend.amount,
         spend.currency_code,

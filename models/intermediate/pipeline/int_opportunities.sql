@@ -46,6 +46,7 @@ live_opportunities as (
         lost_reason,
         {{- passthrough_names('opportunity') }}
         created_at,
+        source_relation,
         {{ reporting_date('created_at') }} as created_date,
         {{ reporting_date('closed_at') }} as closed_date
     from opportunities
@@ -76,6 +77,7 @@ final as (
         live_opportunities.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
         live_opportunities.close_date,
         {{- passthrough_names('opportunity', 'live_opportunities.') }}
+        live_opportunities.source_relation,
         live_opportunities.created_at,
         live_opportunities.closed_at,
         live_opportunities.created_date,

@@ -22,6 +22,7 @@ bounds as (
 flagged as (
     select
         opportunity_id,
+        source_relation,
         stage_name,
         is_open,
         valid_from,
@@ -38,6 +39,7 @@ flagged as (
 numbered as (
     select
         opportunity_id,
+        source_relation,
         stage_name,
         is_open,
         valid_from,
@@ -53,13 +55,14 @@ numbered as (
 stays as (
     select
         opportunity_id,
+        source_relation,
         stay_number,
         stage_name,
         is_open,
         min(valid_from) as entered_at,
         max(valid_to) as valid_to
     from numbered
-    group by opportunity_id, stay_number, stage_name, is_open
+    group by opportunity_id, source_relation, stay_number, stage_name, is_open
 ),
 
 final as (
@@ -67,6 +70,7 @@ final as (
         stays.opportunity_id || '-' || cast(stays.stay_number as {{ dbt.type_string() }})
             as stage_interval_id,
         stays.opportunity_id,
+        stays.source_relation,
         stays.stay_number,
         stays.stage_name,
         stays.is_open,

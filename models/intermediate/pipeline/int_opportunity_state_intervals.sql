@@ -21,6 +21,7 @@ live_opportunities as (
         amount,
         close_date,
         currency_code,
+        source_relation,
         created_at
     from opportunities
     where not is_deleted
@@ -110,6 +111,7 @@ final as (
         intervals.stage_name,
         intervals.amount,
         intervals.close_date,
+        live_opportunities.source_relation,
         live_opportunities.currency_code,
         intervals.stage_name not in ('closed_won', 'closed_lost') as is_open,
         intervals.valid_from,

@@ -20,6 +20,7 @@ final as (
         applications.candidate_id,
         applications.requisition_id,
         requisitions.department,
+        applications.source_relation,
         applications.applied_at,
         {{ reporting_date('applications.applied_at') }} as applied_date
     from applications

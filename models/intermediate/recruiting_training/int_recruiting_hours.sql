@@ -18,6 +18,7 @@ final as (
     select
         time_entries.entry_id,
         time_entries.employee_id,
+        time_entries.source_relation,
         time_entries.work_date,
         time_entries.requisition_id,
         requisitions.department,

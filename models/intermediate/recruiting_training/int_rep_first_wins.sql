@@ -40,6 +40,7 @@ final as (
     select
         users.user_id,
         users.team,
+        users.source_relation,
         employees.hire_date,
         wins_ranked.opportunity_id as first_won_opportunity_id,
         wins_ranked.closed_at as first_won_at,

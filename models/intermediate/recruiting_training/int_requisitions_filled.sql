@@ -13,6 +13,7 @@ final as (
         requisition_id,
         department,
         hired_employee_id,
+        source_relation,
         opened_at,
         filled_at,
         {{ reporting_date('filled_at') }} as filled_date,

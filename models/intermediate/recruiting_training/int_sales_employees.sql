@@ -19,6 +19,7 @@ users_ranked as (
     select
         employee_id,
         user_id,
+        source_relation,
         team,
         row_number() over (
             partition by employee_id
@@ -38,6 +39,7 @@ final as (
         employees.employee_id,
         users_ranked.user_id,
         users_ranked.team,
+        coalesce(users_ranked.source_relation, employees.source_relation) as source_relation,
         employees.hire_date,
         employees.termination_date,
         employees.termination_reason

@@ -80,6 +80,7 @@ final as (
         scoped_messages.lead_id,
         scoped_messages.contact_id,
         scoped_messages.sequence_step,
+        scoped_messages.source_relation,
         scoped_messages.sent_at,
         scoped_messages.sender_user_id is not null as is_sales_email,
         -- delivered = sent and no bounce event (a delivered event is not required)

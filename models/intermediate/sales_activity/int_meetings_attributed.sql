@@ -19,6 +19,7 @@ meetings as (
         owner_user_id,
         lead_id,
         contact_id,
+        source_relation,
         created_at as meeting_created_at,
         {{ dbt.dateadd('day', -1 * (var('attribution_window_days') | int), 'created_at') }} as window_start_at
     from activities
@@ -89,6 +90,7 @@ final as (
         meetings.owner_user_id,
         meetings.lead_id,
         meetings.contact_id,
+        meetings.source_relation,
         meetings.meeting_created_at,
         max(case when candidates.touch_type = 'call' then candidates.touch_id end)
             as credited_call_activity_id,
@@ -104,6 +106,7 @@ final as (
         meetings.owner_user_id,
         meetings.lead_id,
         meetings.contact_id,
+        meetings.source_relation,
         meetings.meeting_created_at
 )
 

@@ -16,6 +16,7 @@ accounts as (
 live_subscriptions as (
     select
         subscriptions.account_id,
+        subscriptions.source_relation,
         subscriptions.start_date,
         subscriptions.end_date
     from subscriptions
@@ -29,6 +30,7 @@ live_subscriptions as (
 with_prior_reach as (
     select
         account_id,
+        source_relation,
         start_date,
         end_date,
         -- furthest day covered by the earlier subscriptions of the account; null-end = open-ended
@@ -43,6 +45,7 @@ with_prior_reach as (
 islands as (
     select
         account_id,
+        source_relation,
         start_date,
         end_date,
         sum(
@@ -58,18 +61,21 @@ islands as (
 merged as (
     select
         account_id,
+        source_relation,
         island_number,
         min(start_date) as active_from,
         max(coalesce(end_date, cast('9999-12-31' as date))) as reach
     from islands
     group by
         account_id,
+        source_relation,
         island_number
 ),
 
 final as (
     select
         account_id,
+        source_relation,
         active_from,
         case when reach < cast('9999-12-31' as date) then reach end as active_to
     from merged

@@ -19,6 +19,7 @@ booked_orders as (
     select
         orders.order_id,
         orders.account_id,
+        orders.source_relation,
         orders.order_date
     from orders
     left join accounts
@@ -40,6 +41,7 @@ first_orders as (
     select
         booked_orders.account_id,
         booked_orders.order_id,
+        booked_orders.source_relation,
         first_dates.first_order_date
     from booked_orders
     inner join first_dates
@@ -53,6 +55,7 @@ first_order_revenue as (
     select
         first_orders.account_id,
         first_orders.order_id,
+        first_orders.source_relation,
         first_orders.first_order_date,
         coalesce(sum(order_lines.revenue_reporting), 0) as revenue_reporting,
         count(order_lines.order_line_id) as line_count,
@@ -63,12 +66,14 @@ first_order_revenue as (
     group by
         first_orders.account_id,
         first_orders.order_id,
-        first_orders.first_order_date
+        first_orders.first_order_date,
+        first_orders.source_relation
 ),
 
 final as (
     select
         account_id,
+        source_relation,
         first_order_date,
         count(*) as first_order_count,
         -- null when a line lacks an fx rate, so the not_null test surfaces it
@@ -78,6 +83,7 @@ final as (
     from first_order_revenue
     group by
         account_id,
+        source_relation,
         first_order_date
 )
 

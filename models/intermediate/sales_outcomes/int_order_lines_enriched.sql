@@ -54,6 +54,7 @@ final as (
         order_lines.order_line_id,
         order_lines.order_id,
         order_lines.account_id,
+        order_lines.source_relation,
         order_lines.order_date,
         order_lines.revenue_reporting,
         order_lines.cogs_reporting,

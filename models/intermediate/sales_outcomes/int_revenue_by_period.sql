@@ -4,7 +4,7 @@
 
 {%- set dimensions = [
     'product', 'product_family', 'customer_type', 'territory', 'region', 'segment', 'industry', 'persona', 'rep',
-] %}
+] + kpi_source_relation_dimension() %}
 
 with
 

@@ -32,6 +32,7 @@ final as (
     select
         opportunities.opportunity_id,
         opportunities.owner_user_id,
+        opportunities.source_relation,
         opportunities.closed_at,
         opportunities.closed_date,
         coalesce(stages_reached.required_stages_reached, 0) as required_stages_reached,

@@ -11,6 +11,7 @@ event_days as (
 
     select distinct
         user_id,
+        source_relation,
         {{ reporting_date('event_at') }} as active_date
     from user_events
 
@@ -20,6 +21,7 @@ final as (
 
     select
         user_id,
+        source_relation,
         active_date
     from event_days
     -- Weekdays only: Saturday and Sunday do not count.

@@ -52,7 +52,8 @@ active_reps as (
         period_weekdays.period_end,
         period_weekdays.weekday_count,
         users.user_id,
-        users.team
+        users.team,
+        users.source_relation
     from period_weekdays
     inner join users
         on {{ reporting_date('users.created_at') }} <= period_weekdays.period_end
@@ -69,6 +70,7 @@ final as (
         active_reps.period_start,
         active_reps.user_id,
         active_reps.team,
+        active_reps.source_relation,
         active_reps.weekday_count,
         count(active_days.active_date) as active_day_count,
         count(active_days.active_date)
@@ -83,6 +85,7 @@ final as (
         active_reps.period_start,
         active_reps.user_id,
         active_reps.team,
+        active_reps.source_relation,
         active_reps.weekday_count
 
 )

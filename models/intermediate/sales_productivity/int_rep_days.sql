@@ -20,6 +20,7 @@ final as (
         time_entries.work_date,
         sales_employees.user_id,
         sales_employees.team,
+        sales_employees.source_relation,
         {%- for category in [
             'selling', 'prospect_research', 'data_entry', 'content_creation',
             'recruiting', 'training', 'admin', 'other',
@@ -35,7 +36,8 @@ final as (
         time_entries.employee_id,
         time_entries.work_date,
         sales_employees.user_id,
-        sales_employees.team
+        sales_employees.team,
+        sales_employees.source_relation
 
 )
 

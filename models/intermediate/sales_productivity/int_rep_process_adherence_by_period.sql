@@ -46,6 +46,7 @@ final as (
         rep_periods.period_start,
         rep_periods.user_id,
         users.team,
+        users.source_relation,
         rep_periods.closed_opportunity_count,
         rep_periods.process_followed_count,
         rep_periods.process_followed_count * 1.0 / rep_periods.closed_opportunity_count as process_followed_share,

@@ -27,6 +27,7 @@ final as (
         territories.region,
         accounts.owner_user_id,
         {{- passthrough_names('account', 'accounts.') }}
+        accounts.source_relation,
         accounts.created_at,
         first_orders.first_order_date,
         first_orders.first_order_date is not null as has_booked_order

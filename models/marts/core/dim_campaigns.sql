@@ -19,6 +19,7 @@ final as (
         campaigns.campaign_id,
         campaigns.campaign_name,
         campaigns.channel,
+        campaigns.source_relation,
         campaigns.start_date,
         campaigns.end_date,
         ad_campaigns.campaign_id is not null as has_ad_performance

@@ -13,6 +13,7 @@ final as (
         product_family,
         list_price,
         currency_code,
+        source_relation,
         is_active
     from products
 )

@@ -21,6 +21,7 @@ final as (
         users.territory_id,
         users.manager_user_id,
         employees.hire_date,
+        users.source_relation,
         users.is_active
     from users
     left join employees

@@ -26,6 +26,7 @@ final as (
         activities.contact_id,
         activities.account_id,
         activities.opportunity_id,
+        activities.source_relation,
         activities.activity_at,
         activities.created_at,
         activities.duration_seconds,

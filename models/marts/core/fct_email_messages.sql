@@ -24,6 +24,7 @@ final as (
         messages.lead_id,
         messages.contact_id,
         messages.sequence_step,
+        messages.source_relation,
         messages.sent_at,
         messages.is_sales_email,
         messages.is_delivered,

@@ -18,6 +18,7 @@ opportunities as (
 final as (
     select
         leads.lead_id,
+        leads.source_relation,
         leads.created_at,
         leads.source_channel,
         leads.campaign_id,

@@ -14,6 +14,7 @@ final as (
         is_marketing_spend,
         spend_type = 'sales_cost' as is_sales_cost,
         campaign_id,
+        source_relation,
         spend_date,
         amount,
         currency_code,

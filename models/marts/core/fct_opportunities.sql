@@ -30,6 +30,7 @@ final as (
         currency_code,
         amount_reporting,
         close_date,
+        source_relation,
         created_at,
         closed_at,
         created_date,

@@ -15,6 +15,7 @@ final as (
         account_id,
         opportunity_id,
         product_id,
+        source_relation,
         order_date,
         order_status,
         is_booked,

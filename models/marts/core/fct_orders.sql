@@ -33,6 +33,7 @@ final as (
         orders.order_id,
         orders.account_id,
         orders.opportunity_id,
+        orders.source_relation,
         orders.order_date,
         orders.status as order_status,
         orders.status = 'booked' as is_booked,

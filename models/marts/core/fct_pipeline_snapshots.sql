@@ -38,6 +38,7 @@ final as (
         state_intervals.opportunity_id || ':' || cast(snapshot_instants.snapshot_date as {{ dbt.type_string() }})
             as pipeline_snapshot_id,
         state_intervals.opportunity_id,
+        opportunities.source_relation,
         snapshot_instants.snapshot_date,
         opportunities.owner_user_id,
         opportunities.team,

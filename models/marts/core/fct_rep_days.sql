@@ -13,6 +13,7 @@ final as (
         employee_id,
         user_id,
         team,
+        source_relation,
         work_date,
         selling_hours,
         prospect_research_hours,

@@ -13,6 +13,7 @@ final as (
         employee_id,
         user_id,
         team,
+        source_relation,
         termination_date
     from sales_employees
     where termination_date is not null

@@ -2,6 +2,8 @@
     dimension_value). A metric column is filled only on the total row and its own dims; elsewhere null.
     Each measure is rolled up on its own event date (leads by created_at, mqls by mql_at, ...). -#}
 {%- set counts = ['mqls', 'sqls', 'leads_created'] -%}
+{#- dims of the lead rollups: the CRM connection of the lead too, when that dimension is on -#}
+{%- set lead_dims = ['source_channel', 'campaign'] + kpi_source_relation_dimension() -%}
 {#- metric_id: (numerator measure, denominator measure) -#}
 {%- set ratios = {
     'ad_click_through_rate': ('ad_clicks', 'ad_impressions'),
@@ -82,6 +84,7 @@ lead_events as (
         leads.campaign_id as campaign,
         campaigns.channel,
         leads.owner_user_id as rep,
+        {{- kpi_source_relation_column('leads.') }}
         coalesce(campaigns.has_ad_performance, false) as is_ad_campaign_lead,
         leads.is_converted_to_opportunity,
         leads.is_converted_opportunity_won,
@@ -188,7 +191,7 @@ ad_rollup as (
 ),
 
 lead_rollup as (
-    {{ kpi_rollup('leads_by_created', 'reporting_date', ['source_channel', 'campaign', 'channel', 'rep'], {
+    {{ kpi_rollup('leads_by_created', 'reporting_date', lead_dims + ['channel', 'rep'], {
         'leads_created': 'count(*)',
         'ad_campaign_leads': 'count(case when is_ad_campaign_lead then 1 end)',
         'opportunity_leads': 'count(case when is_converted_to_opportunity then 1 end)',
@@ -199,11 +202,11 @@ lead_rollup as (
 ),
 
 mql_rollup as (
-    {{ kpi_rollup('leads_by_mql', 'reporting_date', ['source_channel', 'campaign'], {'mqls': 'count(*)'}) }}
+    {{ kpi_rollup('leads_by_mql', 'reporting_date', lead_dims, {'mqls': 'count(*)'}) }}
 ),
 
 sql_rollup as (
-    {{ kpi_rollup('leads_by_sql', 'reporting_date', ['source_channel', 'campaign'], {'sqls': 'count(*)'}) }}
+    {{ kpi_rollup('leads_by_sql', 'reporting_date', lead_dims, {'sqls': 'count(*)'}) }}
 ),
 
 spend_rollup as (

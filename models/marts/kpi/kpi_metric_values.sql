@@ -1,7 +1,8 @@
 {#- The long KPI table of the output contract: one row per (metric_id, period_grain, period_start,
     dimension_name, dimension_value), unpivoted from the family models of kpi_families() with the
     metric catalog; prior values by a self-join on the computed prior period starts; targets from
-    stg_crm__targets (user_id null -> total slice, else the rep slice). -#}
+    stg_crm__targets (user_id null -> total slice, or the source_relation slice for a target of a named CRM
+    connection; else the rep slice). -#}
 
 {%- set catalog = metric_catalog() %}
 {%- set families = kpi_families() %}
@@ -67,19 +68,36 @@ family_values as (
     {{ branches | join('\n    union all\n') }}
 ),
 
--- one target per (metric, grain, period, user); the latest version wins
-ranked_targets as (
+targets_by_slice as (
     select
         metric_id,
-        user_id,
         period_grain,
         period_start,
+        case
+            when user_id is not null then 'rep'
+            when source_relation = 'default' then 'total'
+            else 'source_relation'
+        end as dimension_name,
+        case
+            when user_id is not null then user_id
+            when source_relation = 'default' then 'total'
+            else source_relation
+        end as dimension_value,
         target_value,
+        updated_at,
+        target_id
+    from targets
+),
+
+-- one target per (metric, grain, period, slice); the latest version wins
+ranked_targets as (
+    select
+        *,
         row_number() over (
-            partition by metric_id, user_id, period_grain, period_start
+            partition by metric_id, dimension_name, dimension_value, period_grain, period_start
             order by updated_at desc, target_id desc
         ) as target_rank
-    from targets
+    from targets_by_slice
 ),
 
 slice_targets as (
@@ -87,8 +105,8 @@ slice_targets as (
         metric_id,
         period_grain,
         period_start,
-        case when user_id is null then 'total' else 'rep' end as dimension_name,
-        coalesce(user_id, 'total') as dimension_value,
+        dimension_name,
+        dimension_value,
         cast(target_value as {{ type_double() }}) as target_value
     from ranked_targets
     where target_rank = 1

@@ -4,8 +4,9 @@
     int_opportunity_stage_intervals for stalled deals) at a period's first or last instant. -#}
 
 {%- set ordered_stages = crm_ordered_stages() %}
-{#- custom-field dimensions (var salesmart_kpi_extra_dimensions), columns of int_opportunities -#}
-{%- set extra_dims = kpi_extra_dimensions('opportunity') %}
+{#- custom-field dimensions (var salesmart_kpi_extra_dimensions) and the CRM connection when on, columns of
+    int_opportunities -#}
+{%- set extra_dims = kpi_extra_dimensions('opportunity') + kpi_source_relation_dimension() %}
 
 with
 
@@ -44,6 +45,7 @@ created_events as (
         team,
         segment,
         {{- kpi_extra_dimension_columns() }}
+        {{- kpi_source_relation_column() }}
         opportunity_type,
         source_channel
     from opportunities
@@ -59,6 +61,7 @@ closed_events as (
         opportunity_type,
         territory_id as territory,
         {{- kpi_extra_dimension_columns() }}
+        {{- kpi_source_relation_column() }}
         lost_reason,
         case when is_won then 1 else 0 end as won_count,
         case when is_lost then 1 else 0 end as lost_count,
@@ -93,6 +96,7 @@ open_at_period_end as (
         state_intervals.stage_name as stage,  -- noqa: RF04
         opportunities.segment,
         {{- kpi_extra_dimension_columns('opportunities.') }}
+        {{- kpi_source_relation_column('opportunities.') }}
         state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
         -- stalled: the current stay in the stage began more than var stall_days days before
         case
@@ -204,6 +208,7 @@ stage_exits as (
     select
         exited_date,
         stage_name as stage,  -- noqa: RF04
+        {{- kpi_source_relation_column() }}
         days_in_stage
     from stage_intervals
     where
@@ -256,7 +261,7 @@ stage_rollup as (
 ),
 
 stage_exit_rollup as (
-    {{ kpi_rollup('stage_exits', 'exited_date', ['stage'], {
+    {{ kpi_rollup('stage_exits', 'exited_date', ['stage'] + kpi_source_relation_dimension(), {
             'stage_exit_count': 'count(*)',
             'stage_exit_days': 'coalesce(sum(days_in_stage), 0)',
         }) }}

@@ -18,6 +18,7 @@ final as (
         opportunities.owner_user_id,
         opportunities.team,
         opportunities.segment,
+        stage_intervals.source_relation,
         stage_intervals.stage_name,
         stage_intervals.is_open,
         stage_intervals.stay_number,

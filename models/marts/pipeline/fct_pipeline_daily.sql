@@ -203,6 +203,7 @@ final as (
         open_days.date_day,
         open_days.stage_name,
         opportunities.owner_user_id,
+        opportunities.source_relation,
         open_days.close_date as expected_close_date,
         coalesce(dominant_families.product_family, 'unknown') as product_family,
         open_days.amount,

@@ -9,18 +9,19 @@ source as (
 renamed as (
 
     select
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ salesmart_connection_key('account_id') }} as account_id,
         cast(account_name as {{ dbt.type_string() }}) as account_name,
         cast(industry as {{ dbt.type_string() }}) as industry,
         cast(segment as {{ dbt.type_string() }}) as segment,
         cast(employee_count as bigint) as employee_count,
         cast(billing_country as {{ dbt.type_string() }}) as billing_country,
-        cast(territory_id as {{ dbt.type_string() }}) as territory_id,
-        cast(owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
+        {{ salesmart_connection_key('territory_id') }} as territory_id,
+        {{ salesmart_connection_key('owner_user_id') }} as owner_user_id,
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
         {{- passthrough_select('account', source('crm', 'accounts')) }}
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -49,6 +50,7 @@ final as (
         updated_at,
         is_deleted,
         {{- passthrough_names('account') }}
+        source_relation,
         _loaded_at,
         _file_id
     from latest

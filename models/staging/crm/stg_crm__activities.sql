@@ -9,13 +9,13 @@ source as (
 renamed as (
 
     select
-        cast(activity_id as {{ dbt.type_string() }}) as activity_id,
+        {{ salesmart_connection_key('activity_id') }} as activity_id,
         cast(activity_type as {{ dbt.type_string() }}) as activity_type,
-        cast(owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
-        cast(lead_id as {{ dbt.type_string() }}) as lead_id,
-        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
+        {{ salesmart_connection_key('owner_user_id') }} as owner_user_id,
+        {{ salesmart_connection_key('lead_id') }} as lead_id,
+        {{ salesmart_connection_key('contact_id') }} as contact_id,
+        {{ salesmart_connection_key('account_id') }} as account_id,
+        {{ salesmart_connection_key('opportunity_id') }} as opportunity_id,
         cast(activity_at as timestamp) as activity_at,
         cast(duration_seconds as bigint) as duration_seconds,
         cast(call_outcome as {{ dbt.type_string() }}) as call_outcome,
@@ -23,6 +23,7 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -53,6 +54,7 @@ final as (
         created_at,
         updated_at,
         is_deleted,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

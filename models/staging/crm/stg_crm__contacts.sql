@@ -9,14 +9,15 @@ source as (
 renamed as (
 
     select
-        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ salesmart_connection_key('contact_id') }} as contact_id,
+        {{ salesmart_connection_key('account_id') }} as account_id,
         {{ hash_pii('email') }} as email_hash,
         cast(title as {{ dbt.type_string() }}) as title,
         cast(persona as {{ dbt.type_string() }}) as persona,
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -41,6 +42,7 @@ final as (
         created_at,
         updated_at,
         is_deleted,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -9,11 +9,11 @@ source as (
 renamed as (
 
     select
-        cast(lead_id as {{ dbt.type_string() }}) as lead_id,
+        {{ salesmart_connection_key('lead_id') }} as lead_id,
         cast(created_at as timestamp) as created_at,
         cast(source_channel as {{ dbt.type_string() }}) as source_channel,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
+        {{ salesmart_connection_key('owner_user_id') }} as owner_user_id,
         {{ hash_pii('email') }} as email_hash,
         cast(company_name as {{ dbt.type_string() }}) as company_name,
         cast(persona as {{ dbt.type_string() }}) as persona,
@@ -21,12 +21,13 @@ renamed as (
         cast(mql_at as timestamp) as mql_at,
         cast(sql_at as timestamp) as sql_at,
         cast(converted_at as timestamp) as converted_at,
-        cast(converted_account_id as {{ dbt.type_string() }}) as converted_account_id,
-        cast(converted_contact_id as {{ dbt.type_string() }}) as converted_contact_id,
-        cast(converted_opportunity_id as {{ dbt.type_string() }}) as converted_opportunity_id,
+        {{ salesmart_connection_key('converted_account_id') }} as converted_account_id,
+        {{ salesmart_connection_key('converted_contact_id') }} as converted_contact_id,
+        {{ salesmart_connection_key('converted_opportunity_id') }} as converted_opportunity_id,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
         {{- passthrough_select('lead', source('crm', 'leads')) }}
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -61,6 +62,7 @@ final as (
         updated_at,
         is_deleted,
         {{- passthrough_names('lead') }}
+        source_relation,
         _loaded_at,
         _file_id
     from latest

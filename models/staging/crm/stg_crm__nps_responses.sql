@@ -10,11 +10,12 @@ source as (
 renamed as (
 
     select
-        cast(response_id as {{ dbt.type_string() }}) as response_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+        {{ salesmart_connection_key('response_id') }} as response_id,
+        {{ salesmart_connection_key('account_id') }} as account_id,
+        {{ salesmart_connection_key('contact_id') }} as contact_id,
         cast(score as bigint) as score,
         cast(responded_at as timestamp) as responded_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -36,6 +37,7 @@ final as (
         contact_id,
         score,
         responded_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

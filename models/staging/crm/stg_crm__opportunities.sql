@@ -9,10 +9,10 @@ source as (
 renamed as (
 
     select
-        cast(opportunity_id as {{ dbt.type_string() }}) as opportunity_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        cast(owner_user_id as {{ dbt.type_string() }}) as owner_user_id,
-        cast(lead_id as {{ dbt.type_string() }}) as lead_id,
+        {{ salesmart_connection_key('opportunity_id') }} as opportunity_id,
+        {{ salesmart_connection_key('account_id') }} as account_id,
+        {{ salesmart_connection_key('owner_user_id') }} as owner_user_id,
+        {{ salesmart_connection_key('lead_id') }} as lead_id,
         cast(opportunity_name as {{ dbt.type_string() }}) as opportunity_name,
         cast(opportunity_type as {{ dbt.type_string() }}) as opportunity_type,
         cast(stage_name as {{ dbt.type_string() }}) as stage_name,
@@ -27,6 +27,7 @@ renamed as (
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
         {{- passthrough_select('opportunity', source('crm', 'opportunities')) }}
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -61,6 +62,7 @@ final as (
         updated_at,
         is_deleted,
         {{- passthrough_names('opportunity') }}
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -9,10 +9,11 @@ source as (
 renamed as (
 
     select
-        cast(user_id as {{ dbt.type_string() }}) as user_id,
+        {{ salesmart_connection_key('user_id') }} as user_id,
         cast(period_month as date) as period_month,
         cast(quota_amount as decimal(18, 4)) as quota_amount,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -33,6 +34,7 @@ final as (
         period_month,
         quota_amount,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

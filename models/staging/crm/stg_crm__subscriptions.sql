@@ -10,14 +10,15 @@ source as (
 renamed as (
 
     select
-        cast(subscription_id as {{ dbt.type_string() }}) as subscription_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        cast(product_id as {{ dbt.type_string() }}) as product_id,
+        {{ salesmart_connection_key('subscription_id') }} as subscription_id,
+        {{ salesmart_connection_key('account_id') }} as account_id,
+        {{ salesmart_connection_key('product_id') }} as product_id,
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
         cast(mrr as decimal(18, 4)) as mrr,
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -42,6 +43,7 @@ final as (
         mrr,
         currency_code,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -9,11 +9,12 @@ source as (
 renamed as (
 
     select
-        cast(territory_id as {{ dbt.type_string() }}) as territory_id,
+        {{ salesmart_connection_key('territory_id') }} as territory_id,
         cast(territory_name as {{ dbt.type_string() }}) as territory_name,
         cast(region as {{ dbt.type_string() }}) as region,
         cast(country_code as {{ dbt.type_string() }}) as country_code,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -35,6 +36,7 @@ final as (
         region,
         country_code,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

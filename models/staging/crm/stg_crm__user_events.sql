@@ -10,10 +10,11 @@ source as (
 renamed as (
 
     select
-        cast(event_id as {{ dbt.type_string() }}) as event_id,
-        cast(user_id as {{ dbt.type_string() }}) as user_id,
+        {{ salesmart_connection_key('event_id') }} as event_id,
+        {{ salesmart_connection_key('user_id') }} as user_id,
         cast(event_type as {{ dbt.type_string() }}) as event_type,
         cast(event_at as timestamp) as event_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -34,6 +35,7 @@ final as (
         user_id,
         event_type,
         event_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -9,16 +9,17 @@ source as (
 renamed as (
 
     select
-        cast(user_id as {{ dbt.type_string() }}) as user_id,
+        {{ salesmart_connection_key('user_id') }} as user_id,
         cast(employee_id as {{ dbt.type_string() }}) as employee_id,
         {{ hash_pii('email') }} as email_hash,
         cast(role as {{ dbt.type_string() }}) as role,  -- noqa: RF04
-        cast(manager_user_id as {{ dbt.type_string() }}) as manager_user_id,
+        {{ salesmart_connection_key('manager_user_id') }} as manager_user_id,
         cast(team as {{ dbt.type_string() }}) as team,
-        cast(territory_id as {{ dbt.type_string() }}) as territory_id,
+        {{ salesmart_connection_key('territory_id') }} as territory_id,
         cast(is_active as boolean) as is_active,
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -45,6 +46,7 @@ final as (
         is_active,
         created_at,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

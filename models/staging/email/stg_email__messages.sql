@@ -18,6 +18,7 @@ renamed as (
         {{ hash_pii('recipient_email') }} as recipient_email_hash,
         cast(sequence_step as bigint) as sequence_step,
         cast(sent_at as timestamp) as sent_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -42,6 +43,7 @@ final as (
         recipient_email_hash,
         sequence_step,
         sent_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

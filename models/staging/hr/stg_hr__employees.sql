@@ -20,6 +20,7 @@ renamed as (
         cast(termination_reason as {{ dbt.type_string() }}) as termination_reason,
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -46,6 +47,7 @@ final as (
         termination_reason,
         currency_code,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -18,6 +18,7 @@ renamed as (
         cast(hired_employee_id as {{ dbt.type_string() }}) as hired_employee_id,
         cast(status as {{ dbt.type_string() }}) as status,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -42,6 +43,7 @@ final as (
         hired_employee_id,
         status,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

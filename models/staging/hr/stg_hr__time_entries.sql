@@ -17,6 +17,7 @@ renamed as (
         cast(hours as decimal(18, 4)) as hours,
         cast(requisition_id as {{ dbt.type_string() }}) as requisition_id,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -40,6 +41,7 @@ final as (
         hours,
         requisition_id,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -15,6 +15,7 @@ renamed as (
         cast(skill as {{ dbt.type_string() }}) as skill,
         cast(duration_hours as decimal(18, 4)) as duration_hours,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -36,6 +37,7 @@ final as (
         skill,
         duration_hours,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

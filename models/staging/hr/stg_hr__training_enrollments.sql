@@ -20,6 +20,7 @@ renamed as (
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
         cast(assessment_score as decimal(18, 4)) as assessment_score,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -46,6 +47,7 @@ final as (
         currency_code,
         assessment_score,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -16,6 +16,7 @@ renamed as (
         cast(clicks as bigint) as clicks,
         cast(spend as decimal(18, 4)) as spend,
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -38,6 +39,7 @@ final as (
         clicks,
         spend,
         currency_code,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -16,6 +16,7 @@ renamed as (
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
         cast(updated_at as timestamp) as updated_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -38,6 +39,7 @@ final as (
         start_date,
         end_date,
         updated_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

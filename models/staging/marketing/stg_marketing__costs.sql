@@ -17,6 +17,7 @@ renamed as (
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
         cast(amount as decimal(18, 4)) as amount,
         cast(currency_code as {{ dbt.type_string() }}) as currency_code,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -40,6 +41,7 @@ final as (
         campaign_id,
         amount,
         currency_code,
+        source_relation,
         _loaded_at,
         _file_id
     from latest

@@ -15,6 +15,7 @@ renamed as (
         cast(network as {{ dbt.type_string() }}) as network,
         cast(engagement_type as {{ dbt.type_string() }}) as engagement_type,
         cast(occurred_at as timestamp) as occurred_at,
+        {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,
         cast(_source_line as bigint) as _source_line
@@ -36,6 +37,7 @@ final as (
         network,
         engagement_type,
         occurred_at,
+        source_relation,
         _loaded_at,
         _file_id
     from latest
