@@ -160,8 +160,10 @@ def unchanged_staging_tests(manifest: Any, changed_tables: set[str]) -> list[str
         if node.resource_type != "test":
             continue
         parents = node.depends_on.nodes
-        if parents and all(p in staging_inputs for p in parents) and not any(
-            staging_inputs[p] & changed_tables for p in parents
+        if (
+            parents
+            and all(p in staging_inputs for p in parents)
+            and not any(staging_inputs[p] & changed_tables for p in parents)
         ):
             names.append(node.name)
     return sorted(names)
