@@ -282,6 +282,11 @@ class _GxRunner:
         if name not in self.checkpoints:
             self.checkpoints[name] = self._checkpoint(name, expectations())
         run = self.checkpoints[name].run(batch_parameters={"dataframe": frame})
+        # The pandas engine keeps each asset's last frame (one per table, all at once); drop it so memory
+        # holds one chunk. GX has no public call for this.
+        batches = self.source.get_execution_engine().batch_manager
+        batches.reset_batch_cache()
+        batches._batch_data_cache.clear()
         self.result_ids += list(run.run_results)
         return [result for run_result in run.run_results.values() for result in run_result.results]
 
