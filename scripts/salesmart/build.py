@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from salesmart.config import Settings, project_root
@@ -146,26 +147,36 @@ def _last_passing_build(settings: Settings) -> dict:
         return {}
 
 
-def unchanged_staging_tests(manifest: Any, changed_tables: set[str]) -> list[str]:
-    """Names of the data tests that read only staging views (or sources) of raw tables not in changed_tables."""
-    # node -> raw tables it reads: a source reads itself, a staging view the sources it selects from
-    staging_inputs = {uid: {f"{source.source_name}.{source.name}"} for uid, source in manifest.sources.items()}
-    for uid, node in manifest.nodes.items():
-        if node.resource_type == "model" and node.fqn[1] == "staging":
-            parents = node.depends_on.nodes
-            if all(p in manifest.sources for p in parents):
+def _last_manifest() -> dict:
+    """target/manifest.json of the last dbt invocation ({} when there is none)."""
+    target = Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target")
+    try:
+        return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def unchanged_staging_tests(manifest: dict, changed_tables: set[str]) -> list[str]:
+    """Names of the data tests that read only staging models (or sources) of raw tables not in changed_tables."""
+    sources, nodes = manifest.get("sources", {}), manifest.get("nodes", {})
+    # node -> raw tables it reads: a source reads itself, a staging model the sources it selects from
+    staging_inputs = {uid: {f"{source['source_name']}.{source['name']}"} for uid, source in sources.items()}
+    for uid, node in nodes.items():
+        if node["resource_type"] == "model" and node["fqn"][1] == "staging":
+            parents = node["depends_on"]["nodes"]
+            if all(p in sources for p in parents):
                 staging_inputs[uid] = {key for p in parents for key in staging_inputs[p]}
     names = []
-    for node in manifest.nodes.values():
-        if node.resource_type != "test":
+    for node in nodes.values():
+        if node["resource_type"] != "test":
             continue
-        parents = node.depends_on.nodes
+        parents = node["depends_on"]["nodes"]
         if (
             parents
             and all(p in staging_inputs for p in parents)
             and not any(staging_inputs[p] & changed_tables for p in parents)
         ):
-            names.append(node.name)
+            names.append(node["name"])
     return sorted(names)
 
 
@@ -234,17 +245,10 @@ def run_dbt_build(
     skip = daily and not full_refresh and not select and last.get("code") == fingerprint
     with _environment(settings), _node_progress() as on_event:
         try:
-            manifest = None
-            exclude: list[str] = []
-            if skip:
-                # Parse once to pick the tests to leave out; the build reuses this manifest.
-                parse_args = dbt_args(settings, extra_vars=extra_vars)[1:]  # without the "build" command
-                parsed = dbtRunner().invoke(["--quiet", "parse", *parse_args])
-                if parsed.exception is not None or not parsed.success:
-                    return BuildOutcome(ok=False, error=f"dbt parse failed: {parsed.exception}")
-                manifest = parsed.result
-                exclude = unchanged_staging_tests(manifest, changed)
-            res = dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(
+            # Same fingerprint, same graph: the last build's manifest names the tests to leave out. (A dbt
+            # parse in this process first made the build ignore --quiet and return no node results.)
+            exclude = unchanged_staging_tests(_last_manifest(), changed) if skip else []
+            res = dbtRunner(callbacks=[on_event]).invoke(
                 ["--quiet", *dbt_args(settings, full_refresh, select, extra_vars, skip, exclude)]
             )
         finally:

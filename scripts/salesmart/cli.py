@@ -275,13 +275,13 @@ def _build_step(
             unit_tests_skipped=outcome.unit_tests_skipped,
             tests_left_out=outcome.tests_left_out,
         )
-    if outcome.ok:
-        _out().print(f"build: {outcome.nodes} node(s) built and tested, all passed")
     if outcome.unit_tests_skipped:
         _out().print(
             "build: code unchanged since the last passing build: unit tests and "
             f"{outcome.tests_left_out} test(s) of staging views without new files left out"
         )
+    if outcome.ok:
+        _out().print(f"build: {outcome.nodes} node(s) built and tested, all passed")
     else:
         print_failures(outcome)
     return outcome.ok
