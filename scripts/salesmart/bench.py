@@ -41,6 +41,7 @@ PHASES = (
     "baseline_sql",
     "daily_derive",
     "daily_load",
+    "daily_validate",
     "build_incremental",
     "publish",
     "queries",
@@ -56,6 +57,14 @@ DAILY_TABLES = (
     ("email.events", "event_at", ("event_id", "message_id"), ("message_id", "email.messages")),
 )
 DAILY_ID_SUFFIX = "_d1"
+# The phases of the daily `salesmart run` after the new batch lands in the landing.
+DAILY_RUN_PHASES = ("daily_load", "daily_validate", "build_incremental", "publish")
+
+# Targets of issue #8 at scale 1 (2 cores, 24 GiB): phase -> seconds; memory and queries below.
+TARGET_SECONDS = {"generate": 60.0, "load": 60.0, "build_full": 180.0}
+TARGET_INCREMENTAL_RATIO = 0.2
+TARGET_PEAK_RSS_MB = 4096.0
+TARGET_QUERY_MS = 100.0
 
 # Typical BI queries on the published long table. Latest periods are looked up inside the query, as a
 # dashboard would, so that lookup is part of the timing.
@@ -136,6 +145,8 @@ def _phase_load(home: Path, landing: Path, scale: float) -> dict[str, Any]:
 
 
 def _phase_validate(home: Path, landing: Path, scale: float) -> dict[str, Any]:
+    import great_expectations.expectations  # noqa: F401  (import cost is not part of the step, as for dbt)
+
     from salesmart.config import Settings
     from salesmart.validate import validate
 
@@ -155,7 +166,8 @@ def _phase_build(full_refresh: bool):
 
         settings = Settings.from_env(home=home, landing=landing)
         t0 = time.perf_counter()
-        outcome = run_dbt_build(settings, full_refresh=full_refresh)
+        # As `salesmart run`: the incremental build is a daily run (see salesmart.build.LAST_PASSING_BUILD_FILE).
+        outcome = run_dbt_build(settings, full_refresh=full_refresh, daily=not full_refresh)
         seconds = time.perf_counter() - t0
         return {
             "seconds": seconds,
@@ -163,6 +175,8 @@ def _phase_build(full_refresh: bool):
             "nodes": outcome.nodes,
             "failed": outcome.failed[:10],
             "error": outcome.error,
+            "unit_tests_skipped": outcome.unit_tests_skipped,
+            "tests_left_out": outcome.tests_left_out,
         }
 
     return run
@@ -344,6 +358,7 @@ CHILD_PHASES = {
     "baseline_sql": _phase_baseline,
     "daily_derive": _phase_daily_derive,
     "daily_load": _phase_load,
+    "daily_validate": _phase_validate,
     "build_incremental": _phase_build(full_refresh=False),
     "publish": _phase_publish,
     "queries": _phase_queries,
@@ -493,6 +508,8 @@ def _rate(rows: Any, seconds: float | None) -> float | None:
 def summarise_scale(scale: float, phases: dict[str, PhaseResult]) -> dict[str, Any]:
     seconds = {name: (round(r.seconds, 6) if r.seconds is not None else None) for name, r in phases.items()}
     full, base = seconds.get("build_full"), seconds.get("baseline_sql")
+    incremental = seconds.get("build_incremental")
+    daily = [seconds.get(name) for name in DAILY_RUN_PHASES]
     return {
         "scale": scale,
         "phase_seconds": seconds,
@@ -506,6 +523,8 @@ def summarise_scale(scale: float, phases: dict[str, PhaseResult]) -> dict[str, A
         },
         "query_median_ms": phases["queries"].details.get("median_ms", {}),
         "orchestration_ratio": round(full / base, 2) if full and base else None,
+        "incremental_ratio": round(incremental / full, 3) if full and incremental else None,
+        "daily_run_seconds": round(sum(daily), 3) if all(x is not None for x in daily) else None,
         "details": {name: r.details for name, r in phases.items()},
     }
 
@@ -562,6 +581,34 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def render_targets(scale: dict[str, Any]) -> list[str]:
+    """The issue #8 targets (set for scale 1) against the largest scale run."""
+    seconds, peaks = scale["phase_seconds"], scale["peak_rss_mb"]
+    rows = [(f"{name} < {limit:g} s", seconds.get(name), limit) for name, limit in TARGET_SECONDS.items()]
+    rows.append(
+        (
+            f"build_incremental / build_full < {TARGET_INCREMENTAL_RATIO:g}",
+            scale.get("incremental_ratio"),
+            TARGET_INCREMENTAL_RATIO,
+        )
+    )
+    rows.append(
+        (f"peak RSS of any phase < {TARGET_PEAK_RSS_MB:g} MB", max(peaks.values(), default=None), TARGET_PEAK_RSS_MB)
+    )
+    slowest_query = max(scale["query_median_ms"].values(), default=None)
+    rows.append((f"slowest BI query median < {TARGET_QUERY_MS:g} ms", slowest_query, TARGET_QUERY_MS))
+    lines = [
+        f"## Targets (set for scale 1; this is scale {scale['scale']})",
+        "",
+        "| target | measured | met |",
+        "|---|---:|---|",
+    ]
+    for label, value, limit in rows:
+        met = "n/a" if value is None else ("yes" if value < limit else "**no**")
+        lines.append(f"| {label} | {_fmt(value, 3)} | {met} |")
+    return lines
+
+
 def render_markdown(results: dict[str, Any]) -> str:
     scales = results["scales"]
     m = results["machine"]
@@ -588,6 +635,14 @@ def render_markdown(results: dict[str, Any]) -> str:
         "| orchestration ratio build_full / baseline_sql | "
         + " | ".join(_fmt(s["orchestration_ratio"]) for s in scales)
         + " |",
+        "| incremental ratio build_incremental / build_full | "
+        + " | ".join(_fmt(s.get("incremental_ratio"), 3) for s in scales)
+        + " |",
+        "| daily run: "
+        + " + ".join(DAILY_RUN_PHASES)
+        + " | "
+        + " | ".join(_fmt(s.get("daily_run_seconds")) for s in scales)
+        + " |",
         "",
         "## Throughput (rows per second)",
         "",
@@ -606,6 +661,7 @@ def render_markdown(results: dict[str, Any]) -> str:
     ]
     for name in QUERIES:
         lines.append(f"| {name} | " + " | ".join(_fmt(s["query_median_ms"].get(name), 1) for s in scales) + " |")
+    lines += ["", *render_targets(scales[-1])]
     lin = results.get("linearity") or {}
     if lin:
         lines += [

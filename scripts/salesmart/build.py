@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -23,6 +24,8 @@ class BuildOutcome:
     skipped: list[str] = field(default_factory=list)
     nodes: int = 0
     error: str | None = None
+    unit_tests_skipped: bool = False
+    tests_left_out: int = 0  # data tests of unchanged staging views a daily run did not run
 
 
 @contextmanager
@@ -124,24 +127,118 @@ def dbt_vars(settings: Settings, extra: dict | None = None) -> dict:
     return merged
 
 
+# A daily run (`salesmart run` without --full-refresh: a new batch, usually no code change) leaves out what
+# the new batch cannot change, as long as the code, the vars and the dbt/DuckDB versions are those of the last
+# passing build: the unit tests (they check the SQL on fixed inputs, not the data) and the data tests of
+# staging views whose raw tables received no file since that build (same rows, same code, same result).
+# Everything that is rebuilt is still tested. This file in <home> records that build: {"code", "file_id"}.
+LAST_PASSING_BUILD_FILE = ".last-passing-build.json"
+PROJECT_CODE_PATHS = ("dbt_project.yml", "models", "macros", "tests", "seeds", "profiles")
+PROJECT_CODE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv"}  # what dbt reads (tests/python is pytest's)
+
+
+def project_fingerprint(variables: dict) -> str:
+    """sha256 of the dbt project's code files, the dbt vars and the dbt, dbt-duckdb and DuckDB versions."""
+    import importlib.metadata as md
+
+    root = project_root()
+    digest = hashlib.sha256()
+    for rel in PROJECT_CODE_PATHS:
+        path = root / rel
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and file.suffix in PROJECT_CODE_SUFFIXES:
+                digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    versions = {dist: md.version(dist) for dist in ("dbt-core", "dbt-duckdb", "duckdb")}
+    digest.update(json.dumps([variables, versions], sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _loaded_tables_since(settings: Settings, file_id: int | None) -> tuple[int | None, set[str]]:
+    """(greatest loaded file id, '<system>.<table>' of the files loaded after file_id) from the load ledger."""
+    import duckdb
+
+    if not settings.build_db.exists():
+        return None, set()
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        if not con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'loaded_files'"
+        ).fetchone()[0]:
+            return None, set()
+        (latest,) = con.execute("select max(file_id) from meta.loaded_files where status = 'loaded'").fetchone()
+        rows = con.execute(
+            "select distinct system || '.' || table_name from meta.loaded_files "
+            "where status = 'loaded' and file_id > ?",
+            [file_id if file_id is not None else -1],
+        ).fetchall()
+    return latest, {r[0] for r in rows}
+
+
+def _last_passing_build(settings: Settings) -> dict:
+    path = settings.home / LAST_PASSING_BUILD_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _last_manifest() -> dict:
+    """target/manifest.json of the last dbt invocation ({} when there is none)."""
+    target = Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target")
+    try:
+        return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def unchanged_staging_tests(manifest: dict, changed_tables: set[str]) -> list[str]:
+    """Names of the data tests that read only staging models (or sources) of raw tables not in changed_tables."""
+    sources, nodes = manifest.get("sources", {}), manifest.get("nodes", {})
+    # node -> raw tables it reads: a source reads itself, a staging model the sources it selects from
+    staging_inputs = {uid: {f"{source['source_name']}.{source['name']}"} for uid, source in sources.items()}
+    for uid, node in nodes.items():
+        if node["resource_type"] == "model" and node["fqn"][1] == "staging":
+            parents = node["depends_on"]["nodes"]
+            if all(p in sources for p in parents):
+                staging_inputs[uid] = {key for p in parents for key in staging_inputs[p]}
+    names = []
+    for node in nodes.values():
+        if node["resource_type"] != "test":
+            continue
+        parents = node["depends_on"]["nodes"]
+        if (
+            parents
+            and all(p in staging_inputs for p in parents)
+            and not any(staging_inputs[p] & changed_tables for p in parents)
+        ):
+            names.append(node["name"])
+    return sorted(names)
+
+
 def dbt_args(
     settings: Settings,
     full_refresh: bool = False,
     select: str | None = None,
     extra_vars: dict | None = None,
+    skip_unit_tests: bool = False,
+    exclude: list[str] | None = None,
 ) -> list[str]:
     """The argument list for dbtRunner().invoke (testable without running dbt)."""
     root = project_root()
     args = ["build", "--project-dir", str(root), "--profiles-dir", str(root / "profiles")]
     if full_refresh:
         args.append("--full-refresh")
+    excluded = list(exclude or [])
     if settings.target == "spark":
         # The unit tests' SQL fixtures are DuckDB/PostgreSQL SQL (generate_series, varchar, double
         # precision); Spark runs the models and every data test (docs/spark.md).
-        args += ["--exclude", "test_type:unit"]
+        excluded.append("test_type:unit")
     if select:
         # One --select with several space-separated methods, as on the dbt command line.
         args += ["--select", *select.split()]
+    if skip_unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
+    if excluded:
+        args += ["--exclude", *excluded]
     variables = dbt_vars(settings, extra_vars)
     if variables:
         args += ["--vars", json.dumps(variables, default=str)]
@@ -171,22 +268,39 @@ def run_dbt_build(
     full_refresh: bool = False,
     select: str | None = None,
     extra_vars: dict | None = None,
+    daily: bool = False,
 ) -> BuildOutcome:
-    """Run dbt build and collect which nodes failed or were skipped."""
+    """Run dbt build and collect which nodes failed or were skipped.
+
+    daily (the incremental `salesmart run`): when the project fingerprint matches the last passing build,
+    leave out the unit tests and the tests of unchanged staging views (LAST_PASSING_BUILD_FILE).
+    """
     from dbt.cli.main import dbtRunner
 
     settings.home.mkdir(parents=True, exist_ok=True)
+    fingerprint = project_fingerprint(dbt_vars(settings, extra_vars))
+    last = _last_passing_build(settings)
+    latest_file_id, changed = _loaded_tables_since(settings, last.get("file_id"))
+    skip = daily and not full_refresh and not select and last.get("code") == fingerprint
     with dbt_environment(settings), _node_progress() as on_event:
         try:
+            # Same fingerprint, same graph: the last build's manifest names the tests to leave out. (A dbt
+            # parse in this process first made the build ignore --quiet and return no node results.)
+            exclude = unchanged_staging_tests(_last_manifest(), changed) if skip else []
             res = dbtRunner(callbacks=[on_event]).invoke(
-                ["--quiet", *dbt_args(settings, full_refresh, select, extra_vars)]
+                ["--quiet", *dbt_args(settings, full_refresh, select, extra_vars, skip, exclude)]
             )
         finally:
             _release_duckdb()
     if res.exception is not None:
         return BuildOutcome(ok=False, error=f"{type(res.exception).__name__}: {res.exception}")
     results = getattr(res.result, "results", None) or []
-    outcome = BuildOutcome(ok=bool(res.success), nodes=len(results))
+    outcome = BuildOutcome(
+        ok=bool(res.success), nodes=len(results), unit_tests_skipped=skip, tests_left_out=len(exclude)
+    )
+    if outcome.ok and not select:
+        record = {"code": fingerprint, "file_id": latest_file_id}
+        (settings.home / LAST_PASSING_BUILD_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
     for node_result in results:
         status = str(getattr(node_result.status, "value", node_result.status)).lower()
         unique_id = node_result.node.unique_id

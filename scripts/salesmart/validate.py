@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,42 +221,78 @@ def _as_gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _gx_context(home: Path):
+    """An in-memory GX context (no config or store files re-read on every run) whose Data Docs site is
+    <home>/gx/uncommitted/data_docs/local_site, as a file context's would be."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", project_root_dir=str(home))
+    context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    site = home / "gx" / "uncommitted" / "data_docs" / "local_site"
+    context.update_data_docs_site(  # the ephemeral default site, moved onto disk
+        site_name="local_site",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
     return context
 
 
-def _run_suite(context, name: str, expectations: list, frame: pd.DataFrame) -> list:
-    """Validate one frame against expectations; returns the GX expectation results."""
-    import great_expectations as gx
+class _GxRunner:
+    """One GX context for the whole validation; each suite and its validation definition is saved once.
 
-    source = context.data_sources.add_or_update_pandas("salesmart_landing")
-    try:
-        asset = source.get_asset(name)
-    except LookupError:
-        asset = source.add_dataframe_asset(name=name)
-    try:
-        batch_definition = asset.get_batch_definition("batch")
-    except (KeyError, LookupError):
-        batch_definition = asset.add_batch_definition_whole_dataframe("batch")
-    suite = gx.ExpectationSuite(name=name, expectations=expectations)
-    suite = context.suites.add_or_update(suite)
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-    )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=f"{name}_checkpoint",
-            validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-            result_format={"result_format": "SUMMARY"},
+    Every chunk runs through one checkpoint per suite without actions; Data Docs are rendered once at the
+    end for all the results (a checkpoint's UpdateDataDocsAction re-renders the site on every run).
+    """
+
+    def __init__(self, home: Path) -> None:
+        self.context = _gx_context(home)
+        self.source = self.context.data_sources.add_or_update_pandas("salesmart_landing")
+        self.checkpoints: dict[str, object] = {}
+        self.result_ids: list = []
+
+    def _checkpoint(self, name: str, expectations: list):
+        import great_expectations as gx
+
+        try:
+            asset = self.source.get_asset(name)
+        except LookupError:
+            asset = self.source.add_dataframe_asset(name=name)
+        try:
+            batch_definition = asset.get_batch_definition("batch")
+        except (KeyError, LookupError):
+            batch_definition = asset.add_batch_definition_whole_dataframe("batch")
+        suite = self.context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
+        definition = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
         )
-    )
-    run = checkpoint.run(batch_parameters={"dataframe": frame})
-    return [result for run_result in run.run_results.values() for result in run_result.results]
+        return self.context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=f"{name}_checkpoint",
+                validation_definitions=[definition],
+                actions=[],
+                result_format={"result_format": "SUMMARY"},
+            )
+        )
+
+    def run(self, name: str, expectations: Callable[[], list], frame: pd.DataFrame) -> list:
+        """Validate one frame against suite `name` (expectations() builds it on first use); GX results."""
+        if name not in self.checkpoints:
+            self.checkpoints[name] = self._checkpoint(name, expectations())
+        run = self.checkpoints[name].run(batch_parameters={"dataframe": frame})
+        # The pandas engine keeps each asset's last frame (one per table, all at once); drop it so memory
+        # holds one chunk. GX has no public call for this.
+        batches = self.source.get_execution_engine().batch_manager
+        batches.reset_batch_cache()
+        batches._batch_data_cache.clear()
+        self.result_ids += list(run.run_results)
+        return [result for run_result in run.run_results.values() for result in run_result.results]
+
+    def build_data_docs(self) -> None:
+        if self.result_ids:
+            self.context.build_data_docs(resource_identifiers=self.result_ids)
 
 
 def _failures_from(results: list, table: str, source_file: str) -> list[Failure]:
@@ -311,7 +347,7 @@ def validate(settings: Settings, batch_id: str | None = None) -> ValidationResul
             "where batch_id = ? and status = 'loaded' order by file_id",
             [batch_id],
         ).df()
-        context = _gx_context(settings.home)
+        runner = _GxRunner(settings.home)
         for (system, table_name), table_files in files.groupby(["system", "table_name"], sort=True):
             key = f"{system}.{table_name}"
             table = contract[key]
@@ -325,18 +361,19 @@ def validate(settings: Settings, batch_id: str | None = None) -> ValidationResul
             names = list(table_files["source_file"])
             source_files = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             while not (chunk := _as_gx_frame(cursor.fetch_df_chunk(CHUNK_VECTORS))).empty:
-                results = _run_suite(context, key, build_suite_expectations(table), chunk)
+                results = runner.run(key, lambda table=table: build_suite_expectations(table), chunk)
                 result.expectations_run += len(results)
                 result.failures += _failures_from(results, key, source_files)
             result.files_checked += len(file_ids)
         for check, source_file, frame in _integrity_frames(con, files):
             name = "integrity." + check.replace(" ", "_")
-            results = _run_suite(context, name, [gxe.ExpectTableRowCountToEqual(value=0)], frame)
+            results = runner.run(name, lambda: [gxe.ExpectTableRowCountToEqual(value=0)], frame)
             result.expectations_run += len(results)
             for failure in _failures_from(results, check, source_file):
                 failure.unexpected_count = len(frame)
                 failure.examples = frame.head(EXAMPLES).to_dict("records")
                 result.failures.append(failure)
+        runner.build_data_docs()
         docs = settings.home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
         result.data_docs = docs if docs.exists() else None
         return result

@@ -401,7 +401,11 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
     monkeypatch.setitem(sys.modules, "salesmart.load", load_module)
 
     def fake_build(
-        settings_arg: Settings, full_refresh: bool = False, select: str | None = None, extra_vars: dict | None = None
+        settings_arg: Settings,
+        full_refresh: bool = False,
+        select: str | None = None,
+        extra_vars: dict | None = None,
+        daily: bool = False,
     ):
         if not state["build_ok"]:
             return build.BuildOutcome(ok=False, failed=["test.salesmart.x: Got 2 results"], nodes=3)

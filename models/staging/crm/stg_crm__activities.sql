@@ -1,8 +1,21 @@
+{#- Incremental, not a view: each build dedups only the activity_ids with rows in new files (macro
+    keys_in_new_files), and its tests and the models above it read a table instead of re-ranking the whole
+    history each (the largest cost of a build at scale 1). -#}
+{{
+    config(
+        materialized=incremental_materialized(),
+        incremental_strategy='delete+insert',
+        unique_key='activity_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('crm', 'activities') }}
+    where {{ keys_in_new_files(source('crm', 'activities'), 'activity_id') }}
 
 ),
 

@@ -1,9 +1,21 @@
+{#- Incremental, not a view: each build dedups only the message_ids with rows in new files (macro
+    keys_in_new_files), and its tests and the models above it read a table instead of re-ranking the whole
+    history each (the largest cost of a build at scale 1). -#}
+{{
+    config(
+        materialized=incremental_materialized(),
+        incremental_strategy='delete+insert',
+        unique_key='message_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('email', 'messages') }}
-    where {{ optional_input_enabled('email') }}
+    where {{ optional_input_enabled('email') }} and {{ keys_in_new_files(source('email', 'messages'), 'message_id') }}
 
 ),
 
