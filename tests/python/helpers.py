@@ -2,12 +2,61 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Cross-engine equivalence of kpi_metric_values (PostgreSQL and Spark against DuckDB): numbers may differ
+# only by float rounding.
+REL_TOL = 1e-9
+ABS_TOL = 1e-9
+KPI_KEY = ("metric_id", "period_grain", "period_start", "dimension_name", "dimension_value")
 
 
 def salesmart_command() -> list[str]:
     """The installed `salesmart` console script of the running environment."""
     script = Path(sys.executable).parent / "salesmart"
     return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
+
+
+def keyed_kpi_rows(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+    """kpi_metric_values rows by their key; fails on a duplicate key."""
+    keyed = {tuple(row[k] for k in KPI_KEY): row for row in rows}
+    assert len(keyed) == len(rows), "kpi_metric_values has duplicate keys"
+    return keyed
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str | date):
+        return a == b
+    return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def assert_same_kpi_values(reference: list[dict[str, Any]], other: list[dict[str, Any]]) -> None:
+    """Same keys, same columns and every cell equal (numbers within REL_TOL / ABS_TOL)."""
+    ref, oth = keyed_kpi_rows(reference), keyed_kpi_rows(other)
+    assert set(ref) == set(oth)
+    assert len(ref) > 100  # the pipeline family alone reports hundreds of slices on the test landing
+    assert set(reference[0]) == set(other[0])
+    differences = [
+        (key, column, row[column], oth[key][column])
+        for key, row in ref.items()
+        for column in row
+        if not _same(row[column], oth[key][column])
+    ]
+    assert differences == []
+
+
+def assert_hand_computed_pipeline_numbers(rows: list[dict[str, Any]]) -> None:
+    """The hand-computed values of test_pipeline_kpis's landing (O3: 5000 EUR at 1.20 in February)."""
+    keyed = keyed_kpi_rows(rows)
+    assert float(keyed[("bookings", "month", date(2026, 2, 1), "total", "total")]["value"]) == pytest.approx(6000)
+    assert float(keyed[("win_rate", "quarter", date(2026, 1, 1), "total", "total")]["value"]) == pytest.approx(3 / 4)
+    assert float(keyed[("pipeline_value", "month", date(2026, 3, 1), "total", "total")]["value"]) == pytest.approx(5750)

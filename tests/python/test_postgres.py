@@ -11,27 +11,22 @@ unless SALESMART_REQUIRE_POSTGRES=1 (set by .ci/run), which turns the skip into 
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from helpers import salesmart_command
+from helpers import assert_hand_computed_pipeline_numbers, assert_same_kpi_values, salesmart_command
 from salesmart import pg_server
 from test_pipeline_kpis import LANDING
 
 pytestmark = pytest.mark.slow
 
-REL_TOL = 1e-9
-ABS_TOL = 1e-9
-KEY = ("metric_id", "period_grain", "period_start", "dimension_name", "dimension_value")
 BI_PASSWORD = "bi-reader-test-password"
 
 
@@ -95,43 +90,12 @@ def both(tmp_path_factory: pytest.TempPathFactory, server: pg_server.PgServer) -
     return {"duckdb": duck_rows, "postgres": pg_rows, "params": params, "root": root, "env": pg_env}
 
 
-def _keyed(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
-    keyed = {tuple(row[k] for k in KEY): row for row in rows}
-    assert len(keyed) == len(rows), "kpi_metric_values has duplicate keys"
-    return keyed
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str | date):
-        return a == b
-    return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=ABS_TOL)
-
-
 def test_kpi_metric_values_identical_on_duckdb_and_postgres(both: dict[str, Any]) -> None:
-    duck, pg = _keyed(both["duckdb"]), _keyed(both["postgres"])
-    assert set(duck) == set(pg)
-    assert len(duck) > 100  # the pipeline family alone reports hundreds of slices on this set
-    assert set(both["duckdb"][0]) == set(both["postgres"][0])
-    differences = [
-        (key, column, row[column], pg[key][column])
-        for key, row in duck.items()
-        for column in row
-        if not _same(row[column], pg[key][column])
-    ]
-    assert differences == []
+    assert_same_kpi_values(both["duckdb"], both["postgres"])
 
 
 def test_postgres_numbers_match_the_hand_computed_ones(both: dict[str, Any]) -> None:
-    # Same hand-computed values as test_pipeline_kpis (O3: 5000 EUR at 1.20 in February).
-    pg = _keyed(both["postgres"])
-    bookings_feb = pg[("bookings", "month", date(2026, 2, 1), "total", "total")]
-    assert float(bookings_feb["value"]) == pytest.approx(6000)
-    win_rate_q1 = pg[("win_rate", "quarter", date(2026, 1, 1), "total", "total")]
-    assert float(win_rate_q1["value"]) == pytest.approx(3 / 4)
-    pipeline_mar = pg[("pipeline_value", "month", date(2026, 3, 1), "total", "total")]
-    assert float(pipeline_mar["value"]) == pytest.approx(5750)
+    assert_hand_computed_pipeline_numbers(both["postgres"])
 
 
 def test_kpi_command_reads_postgres(both: dict[str, Any]) -> None:

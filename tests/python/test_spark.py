@@ -11,26 +11,20 @@ SALESMART_REQUIRE_SPARK=1, which turns the skip into a failure. `make test-spark
 from __future__ import annotations
 
 import importlib.util
-import math
 import os
 import shutil
 import subprocess
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from helpers import salesmart_command
+from helpers import assert_hand_computed_pipeline_numbers, assert_same_kpi_values, salesmart_command
 from test_pipeline_kpis import LANDING
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
-
-REL_TOL = 1e-9
-ABS_TOL = 1e-9
-KEY = ("metric_id", "period_grain", "period_start", "dimension_name", "dimension_value")
 
 
 def _missing_requirement() -> str | None:
@@ -101,40 +95,9 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"duckdb": duck_rows, "spark": _spark_rows(root / "home-spark" / "spark")}
 
 
-def _keyed(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
-    keyed = {tuple(row[k] for k in KEY): row for row in rows}
-    assert len(keyed) == len(rows), "kpi_metric_values has duplicate keys"
-    return keyed
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str | date):
-        return a == b
-    return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=ABS_TOL)
-
-
 def test_kpi_metric_values_identical_on_duckdb_and_spark(both: dict[str, Any]) -> None:
-    duck, spark = _keyed(both["duckdb"]), _keyed(both["spark"])
-    assert set(duck) == set(spark)
-    assert len(duck) > 100  # the pipeline family alone reports hundreds of slices on this set
-    assert set(both["duckdb"][0]) == set(both["spark"][0])
-    differences = [
-        (key, column, row[column], spark[key][column])
-        for key, row in duck.items()
-        for column in row
-        if not _same(row[column], spark[key][column])
-    ]
-    assert differences == []
+    assert_same_kpi_values(both["duckdb"], both["spark"])
 
 
 def test_spark_numbers_match_the_hand_computed_ones(both: dict[str, Any]) -> None:
-    # Same hand-computed values as test_pipeline_kpis (O3: 5000 EUR at 1.20 in February).
-    spark = _keyed(both["spark"])
-    bookings_feb = spark[("bookings", "month", date(2026, 2, 1), "total", "total")]
-    assert float(bookings_feb["value"]) == pytest.approx(6000)
-    win_rate_q1 = spark[("win_rate", "quarter", date(2026, 1, 1), "total", "total")]
-    assert float(win_rate_q1["value"]) == pytest.approx(3 / 4)
-    pipeline_mar = spark[("pipeline_value", "month", date(2026, 3, 1), "total", "total")]
-    assert float(pipeline_mar["value"]) == pytest.approx(5750)
+    assert_hand_computed_pipeline_numbers(both["spark"])
