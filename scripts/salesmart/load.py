@@ -149,6 +149,18 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def ledger_tables(ddb: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(schema, table) -> [(column, DuckDB type)] for raw_* and meta.* of the ledger, in column order."""
+    tables: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, column, dtype in ddb.execute(
+        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+        "where database_name = current_database() and (schema_name like 'raw\\_%' escape '\\' "
+        "or schema_name = 'meta') order by schema_name, table_name, column_index"
+    ).fetchall():
+        tables.setdefault((schema, table), []).append((column, dtype))
+    return tables
+
+
 def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import duckdb
 
+from salesmart.load import ledger_tables, quote_ident
+
 BUILD_MARTS_SCHEMA = "marts_build"
 PUBLISHED_SCHEMA = "marts"
 BI_ROLE = "bi_reader"
@@ -83,10 +85,6 @@ def connect(params: PgParams | None = None, **overrides: Any) -> Any:
         ) from None
 
 
-def _qi(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _pg_type(duckdb_type: str) -> str:
     if duckdb_type.startswith("DECIMAL"):
         return "numeric" + duckdb_type.removeprefix("DECIMAL")
@@ -105,18 +103,6 @@ class SyncResult:
     rows: int  # raw rows copied, all tables
 
 
-def _ledger_tables(ddb: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(schema, table) -> [(column, DuckDB type)] for raw_* and meta.* of the ledger, in column order."""
-    tables: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for schema, table, column, dtype in ddb.execute(
-        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-        "where database_name = current_database() and (schema_name like 'raw\\_%' escape '\\' "
-        "or schema_name = 'meta') order by schema_name, table_name, column_index"
-    ).fetchall():
-        tables.setdefault((schema, table), []).append((column, dtype))
-    return tables
-
-
 def _ensure_pg_tables(cur: Any, tables: dict[tuple[str, str], list[tuple[str, str]]]) -> None:
     """Create the schemas and tables PostgreSQL lacks and add columns it lacks (extras appear over time)."""
     cur.execute(
@@ -127,17 +113,17 @@ def _ensure_pg_tables(cur: Any, tables: dict[tuple[str, str], list[tuple[str, st
     for schema, table, column in cur.fetchall():
         have.setdefault((schema, table), set()).add(column)
     for schema in sorted({s for s, _ in tables}):
-        cur.execute(f"create schema if not exists {_qi(schema)}")
+        cur.execute(f"create schema if not exists {quote_ident(schema)}")
     for (schema, table), columns in tables.items():
-        name = f"{_qi(schema)}.{_qi(table)}"
+        name = f"{quote_ident(schema)}.{quote_ident(table)}"
         existing = have.get((schema, table))
         if existing is None:
-            cols = ", ".join(f"{_qi(c)} {_pg_type(t)}" for c, t in columns)
+            cols = ", ".join(f"{quote_ident(c)} {_pg_type(t)}" for c, t in columns)
             cur.execute(f"create table {name} ({cols})")
             continue
         for column, dtype in columns:
             if column not in existing:
-                cur.execute(f"alter table {name} add column {_qi(column)} {_pg_type(dtype)}")
+                cur.execute(f"alter table {name} add column {quote_ident(column)} {_pg_type(dtype)}")
 
 
 def _copy(ddb: duckdb.DuckDBPyConnection, cur: Any, query: str, target: str, columns: list[str], tmp: Path) -> int:
@@ -147,7 +133,8 @@ def _copy(ddb: duckdb.DuckDBPyConnection, cur: Any, query: str, target: str, col
     """
     ddb.execute(f"copy ({query}) to '{tmp}' (format csv, header false)")
     with tmp.open("rb") as fh:
-        cur.copy_expert(f"copy {target} ({', '.join(_qi(c) for c in columns)}) from stdin with (format csv)", fh)
+        column_list = ", ".join(quote_ident(c) for c in columns)
+        cur.copy_expert(f"copy {target} ({column_list}) from stdin with (format csv)", fh)
     return cur.rowcount
 
 
@@ -157,7 +144,7 @@ def sync_raw(ledger: Path, params: PgParams | None = None) -> SyncResult:
     ddb = duckdb.connect(str(ledger), read_only=True)
     try:
         with pg, pg.cursor() as cur, tempfile.TemporaryDirectory(prefix="salesmart-copy-") as tmpdir:
-            tables = _ledger_tables(ddb)
+            tables = ledger_tables(ddb)
             _ensure_pg_tables(cur, tables)
             cur.execute("select file_id from meta.loaded_files")
             have = {file_id for (file_id,) in cur.fetchall()}
@@ -170,8 +157,8 @@ def sync_raw(ledger: Path, params: PgParams | None = None) -> SyncResult:
             rows = 0
             for (schema, table), columns in tables.items():
                 names = [c for c, _ in columns]
-                select = ", ".join(_qi(c) for c in names)
-                source = f"{_qi(schema)}.{_qi(table)}"
+                select = ", ".join(quote_ident(c) for c in names)
+                source = f"{quote_ident(schema)}.{quote_ident(table)}"
                 if schema == "meta" and table == "load_batches":
                     # A batch row is updated when the batch finishes: replace every batch of the ledger.
                     cur.execute("delete from meta.load_batches")
@@ -232,7 +219,8 @@ def publish(params: PgParams | None = None) -> list[str]:
             cur.execute("create schema marts_next")
             for name in names:
                 # Views become tables: the published mart must not depend on staging/intermediate.
-                cur.execute(f"create table marts_next.{_qi(name)} as select * from {BUILD_MARTS_SCHEMA}.{_qi(name)}")
+                ident = quote_ident(name)
+                cur.execute(f"create table marts_next.{ident} as select * from {BUILD_MARTS_SCHEMA}.{ident}")
             cur.execute(f"grant usage on schema marts_next to {BI_ROLE}")
             cur.execute(f"grant select on all tables in schema marts_next to {BI_ROLE}")
             # Readers of the old marts hold an ACCESS SHARE lock on its tables; the drop waits for them.

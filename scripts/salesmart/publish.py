@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from salesmart.config import Settings
+from salesmart.load import quote_ident
 
 PUBLISHED_SCHEMA = "marts"
 TMP_PREFIX = ".salesmart-publish-"
@@ -16,10 +17,6 @@ TMP_PREFIX = ".salesmart-publish-"
 
 class PublishError(RuntimeError):
     """Nothing was published; the previous published file is untouched."""
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _marts_relations(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -40,7 +37,7 @@ def _marts_relations(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _copy_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
     # Views become tables: the published file must not depend on staging/intermediate.
-    ident = _quote_ident(name)
+    ident = quote_ident(name)
     con.execute(f"create table {PUBLISHED_SCHEMA}.{ident} as select * from build.{PUBLISHED_SCHEMA}.{ident}")
 
 

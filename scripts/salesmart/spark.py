@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from salesmart.config import Settings
+from salesmart.load import ledger_tables, quote_ident
 
 BUILD_MARTS_SCHEMA = "marts_build"
 PUBLISHED_SCHEMA = "marts"
@@ -54,10 +55,6 @@ class SyncResult:
     rows: int
 
 
-def _qi(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def export_raw(ledger: Path, directory: Path, uri: str) -> tuple[list[dict[str, str]], int]:
     """Write each raw_* / meta.* table of the ledger to <directory>/<schema>/<table>/data.parquet.
 
@@ -69,25 +66,20 @@ def export_raw(ledger: Path, directory: Path, uri: str) -> tuple[list[dict[str, 
     rows = 0
     with duckdb.connect(str(ledger), read_only=True) as ddb:
         ddb.execute("set TimeZone = 'UTC'")
-        columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for schema, table, column, dtype in ddb.execute(
-            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-            "where database_name = current_database() and (schema_name like 'raw\\_%' escape '\\' "
-            "or schema_name = 'meta') order by schema_name, table_name, column_index"
-        ).fetchall():
-            columns.setdefault((schema, table), []).append((column, dtype))
-        for (schema, table), cols in columns.items():
+        for (schema, table), cols in ledger_tables(ddb).items():
             select = ", ".join(
-                f"cast({_qi(c)} as timestamptz) as {_qi(c)}" if t == "TIMESTAMP" else _qi(c) for c, t in cols
+                f"cast({quote_ident(c)} as timestamptz) as {quote_ident(c)}" if t == "TIMESTAMP" else quote_ident(c)
+                for c, t in cols
             )
             folder = directory / schema / table
             folder.mkdir(parents=True, exist_ok=True)
             # Spark skips files starting with '.' or '_', so the partial file is never read.
             partial = folder / ".data.parquet.tmp"
-            ddb.execute(f"copy (select {select} from {_qi(schema)}.{_qi(table)}) to '{partial}' (format parquet)")
+            source = f"{quote_ident(schema)}.{quote_ident(table)}"
+            ddb.execute(f"copy (select {select} from {source}) to '{partial}' (format parquet)")
             os.replace(partial, folder / "data.parquet")
             if schema != "meta":
-                rows += ddb.execute(f"select count(*) from {_qi(schema)}.{_qi(table)}").fetchone()[0]
+                rows += ddb.execute(f"select count(*) from {source}").fetchone()[0]
             tables.append({"schema": schema, "table": table, "location": f"{uri.rstrip('/')}/{schema}/{table}"})
     return tables, rows
 
