@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 # Cross-engine equivalence of kpi_metric_values (PostgreSQL and Spark against DuckDB): numbers may differ
@@ -22,6 +26,33 @@ def salesmart_command() -> list[str]:
     """The installed `salesmart` console script of the running environment."""
     script = Path(sys.executable).parent / "salesmart"
     return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
+
+
+def timed_salesmart_run(
+    root: Path, landing: Path, target: str, timeout: int, extra_env: dict[str, str] | None = None
+) -> float:
+    """`salesmart run` on `target` with home <root>/home-<target> and as-of 2026-03-31; its seconds."""
+    env = {
+        **os.environ,
+        **(extra_env or {}),
+        "SALESMART_HOME": str(root / f"home-{target}"),
+        "SALESMART_LANDING": str(landing),
+        "SALESMART_AS_OF": "2026-03-31",
+        "SALESMART_TARGET": target,
+    }
+    started = time.perf_counter()
+    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=timeout)
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, f"salesmart run on {target} failed:\n{result.stdout}\n{result.stderr[-20000:]}"
+    return seconds
+
+
+def duckdb_kpi_rows(published_db: Path) -> list[dict[str, Any]]:
+    """Every row of marts.kpi_metric_values of a published DuckDB file, as dicts."""
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        cur = con.execute("select * from marts.kpi_metric_values")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def keyed_kpi_rows(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:

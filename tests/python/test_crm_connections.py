@@ -30,6 +30,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from dq_landing import write_landing
 from salesmart.build import SOURCE_RELATION_DIMENSION_VAR, crm_connections, dbt_vars
 from salesmart.cli import app
 from salesmart.config import Settings
@@ -97,12 +98,6 @@ L1,2026-01-04T09:00:00Z,organic,,u1,,Co,,new,,,,,,,{TS},false
 L2,2026-02-02T09:00:00Z,referral,,u1,,Co,,new,,,,,,,{TS},false
 """,
 }
-
-
-def write_landing(landing: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (landing / name).parent.mkdir(parents=True, exist_ok=True)
-        (landing / name).write_text(text)
 
 
 def write_header_only_elsewhere(landing: Path) -> None:

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from helpers import assert_hand_computed_pipeline_numbers, assert_same_kpi_values, salesmart_command
+from dq_landing import write_landing
+from helpers import (
+    assert_hand_computed_pipeline_numbers,
+    assert_same_kpi_values,
+    duckdb_kpi_rows,
+    salesmart_command,
+    timed_salesmart_run,
+)
 from salesmart import pg_server
 from test_pipeline_kpis import LANDING
 
@@ -42,40 +46,18 @@ def server() -> Iterator[pg_server.PgServer]:
         yield srv
 
 
-def _run(root: Path, landing: Path, target: str, extra_env: dict[str, str]) -> float:
-    env = {
-        **os.environ,
-        **extra_env,
-        "SALESMART_HOME": str(root / f"home-{target}"),
-        "SALESMART_LANDING": str(landing),
-        "SALESMART_AS_OF": "2026-03-31",
-        "SALESMART_TARGET": target,
-    }
-    started = time.perf_counter()
-    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=1200)
-    seconds = time.perf_counter() - started
-    assert result.returncode == 0, f"salesmart run on {target} failed:\n{result.stdout}\n{result.stderr}"
-    return seconds
-
-
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory, server: pg_server.PgServer) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("equivalence")
     landing = root / "landing"
-    for relative, text in LANDING.items():
-        path = landing / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_landing(landing, LANDING)
     pg_env = {**server.env(), "SALESMART_PG_BI_PASSWORD": BI_PASSWORD}
     seconds = {
-        "duckdb": _run(root, landing, "duckdb", {}),
-        "postgres": _run(root, landing, "postgres", pg_env),
+        "duckdb": timed_salesmart_run(root, landing, "duckdb", 1200),
+        "postgres": timed_salesmart_run(root, landing, "postgres", 1200, pg_env),
     }
     print(f"\nsalesmart run: duckdb {seconds['duckdb']:.1f}s, postgres {seconds['postgres']:.1f}s")
-    with duckdb.connect(str(root / "home-duckdb" / "salesmart.duckdb"), read_only=True) as con:
-        cur = con.execute("select * from marts.kpi_metric_values")
-        names = [d[0] for d in cur.description]
-        duck_rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    duck_rows = duckdb_kpi_rows(root / "home-duckdb" / "salesmart.duckdb")
     from salesmart import postgres
 
     params = postgres.PgParams(server.host, server.port, server.user, server.password, server.dbname)

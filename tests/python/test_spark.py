@@ -13,15 +13,18 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from helpers import assert_hand_computed_pipeline_numbers, assert_same_kpi_values, salesmart_command
+from dq_landing import write_landing
+from helpers import (
+    assert_hand_computed_pipeline_numbers,
+    assert_same_kpi_values,
+    duckdb_kpi_rows,
+    timed_salesmart_run,
+)
 from test_pipeline_kpis import LANDING
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
@@ -33,21 +36,6 @@ def _missing_requirement() -> str | None:
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         return "no Java runtime (java on PATH or JAVA_HOME) for pyspark"
     return None
-
-
-def _run(root: Path, landing: Path, target: str) -> float:
-    env = {
-        **os.environ,
-        "SALESMART_HOME": str(root / f"home-{target}"),
-        "SALESMART_LANDING": str(landing),
-        "SALESMART_AS_OF": "2026-03-31",
-        "SALESMART_TARGET": target,
-    }
-    started = time.perf_counter()
-    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=2400)
-    seconds = time.perf_counter() - started
-    assert result.returncode == 0, f"salesmart run on {target} failed:\n{result.stdout}\n{result.stderr[-20000:]}"
-    return seconds
 
 
 def _spark_rows(spark_dir: Path) -> list[dict[str, Any]]:
@@ -82,16 +70,13 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         pytest.skip(missing)
     root = tmp_path_factory.mktemp("spark-equivalence")
     landing = root / "landing"
-    for relative, text in LANDING.items():
-        path = landing / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    seconds = {"duckdb": _run(root, landing, "duckdb"), "spark": _run(root, landing, "spark")}
+    write_landing(landing, LANDING)
+    seconds = {
+        "duckdb": timed_salesmart_run(root, landing, "duckdb", 2400),
+        "spark": timed_salesmart_run(root, landing, "spark", 2400),
+    }
     print(f"\nsalesmart run: duckdb {seconds['duckdb']:.1f}s, spark {seconds['spark']:.1f}s")
-    with duckdb.connect(str(root / "home-duckdb" / "salesmart.duckdb"), read_only=True) as con:
-        cur = con.execute("select * from marts.kpi_metric_values")
-        names = [d[0] for d in cur.description]
-        duck_rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    duck_rows = duckdb_kpi_rows(root / "home-duckdb" / "salesmart.duckdb")
     return {"duckdb": duck_rows, "spark": _spark_rows(root / "home-spark" / "spark")}
 
 
