@@ -137,8 +137,11 @@ PROJECT_CODE_PATHS = ("dbt_project.yml", "models", "macros", "tests", "seeds", "
 PROJECT_CODE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv"}  # what dbt reads (tests/python is pytest's)
 
 
-def project_fingerprint(variables: dict) -> str:
-    """sha256 of the dbt project's code files, the dbt vars and the dbt, dbt-duckdb and DuckDB versions."""
+ADAPTER_DISTRIBUTIONS = {"duckdb": "dbt-duckdb", "postgres": "dbt-postgres", "spark": "dbt-spark"}
+
+
+def project_fingerprint(variables: dict, target: str) -> str:
+    """sha256 of the dbt project's code files, the dbt vars, the target and the dbt, adapter and DuckDB versions."""
     import importlib.metadata as md
 
     root = project_root()
@@ -148,8 +151,9 @@ def project_fingerprint(variables: dict) -> str:
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if file.is_file() and file.suffix in PROJECT_CODE_SUFFIXES:
                 digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    versions = {dist: md.version(dist) for dist in ("dbt-core", "dbt-duckdb", "duckdb")}
-    digest.update(json.dumps([variables, versions], sort_keys=True, default=str).encode())
+    # DuckDB holds the load ledger on every target.
+    versions = {dist: md.version(dist) for dist in ("dbt-core", ADAPTER_DISTRIBUTIONS[target], "duckdb")}
+    digest.update(json.dumps([variables, target, versions], sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 
@@ -218,28 +222,24 @@ def dbt_args(
     settings: Settings,
     full_refresh: bool = False,
     select: str | None = None,
-    extra_vars: dict | None = None,
+    variables: dict | None = None,
     skip_unit_tests: bool = False,
     exclude: list[str] | None = None,
 ) -> list[str]:
-    """The argument list for dbtRunner().invoke (testable without running dbt)."""
+    """The argument list for dbtRunner().invoke (testable without running dbt); variables from dbt_vars()."""
     root = project_root()
     args = ["build", "--project-dir", str(root), "--profiles-dir", str(root / "profiles")]
     if full_refresh:
         args.append("--full-refresh")
-    excluded = list(exclude or [])
-    if settings.target == "spark":
-        # The unit tests' SQL fixtures are DuckDB/PostgreSQL SQL (generate_series, varchar, double
-        # precision); Spark runs the models and every data test (docs/spark.md).
-        excluded.append("test_type:unit")
     if select:
         # One --select with several space-separated methods, as on the dbt command line.
         args += ["--select", *select.split()]
-    if skip_unit_tests:
+    # On Spark always: the unit tests' SQL fixtures are DuckDB/PostgreSQL SQL (generate_series, varchar,
+    # double precision); Spark runs the models and every data test (docs/spark.md).
+    if skip_unit_tests or settings.target == "spark":
         args += ["--exclude-resource-type", "unit_test"]
-    if excluded:
-        args += ["--exclude", *excluded]
-    variables = dbt_vars(settings, extra_vars)
+    if exclude:
+        args += ["--exclude", *exclude]
     if variables:
         args += ["--vars", json.dumps(variables, default=str)]
     return args
@@ -278,7 +278,8 @@ def run_dbt_build(
     from dbt.cli.main import dbtRunner
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    fingerprint = project_fingerprint(dbt_vars(settings, extra_vars))
+    variables = dbt_vars(settings, extra_vars)
+    fingerprint = project_fingerprint(variables, settings.target)
     last = _last_passing_build(settings)
     latest_file_id, changed = _loaded_tables_since(settings, last.get("file_id"))
     skip = daily and not full_refresh and not select and last.get("code") == fingerprint
@@ -288,7 +289,7 @@ def run_dbt_build(
             # parse in this process first made the build ignore --quiet and return no node results.)
             exclude = unchanged_staging_tests(_last_manifest(), changed) if skip else []
             res = dbtRunner(callbacks=[on_event]).invoke(
-                ["--quiet", *dbt_args(settings, full_refresh, select, extra_vars, skip, exclude)]
+                ["--quiet", *dbt_args(settings, full_refresh, select, variables, skip, exclude)]
             )
         finally:
             _release_duckdb()

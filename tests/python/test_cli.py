@@ -476,7 +476,10 @@ def test_second_writer_is_refused(runner: CliRunner, settings: Settings, fake_pi
 def test_dbt_args(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SALESMART_PROJECT_DIR", str(tmp_path))
     monkeypatch.setenv("SALESMART_AS_OF", "2025-02-14")
-    args = build.dbt_args(Settings.from_env(), full_refresh=True, select="kpi_pipeline+ stg_crm__users")
+    settings = Settings.from_env()
+    args = build.dbt_args(
+        settings, full_refresh=True, select="kpi_pipeline+ stg_crm__users", variables=build.dbt_vars(settings)
+    )
     assert args == [
         "build",
         "--project-dir",
@@ -490,3 +493,24 @@ def test_dbt_args(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path:
         "--vars",
         '{"as_of_date": "2025-02-14"}',
     ]
+
+
+def test_dbt_args_leave_unit_tests_out_on_spark_and_on_a_daily_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    excluded = ["--exclude-resource-type", "unit_test"]
+    assert excluded[0] not in build.dbt_args(Settings.from_env())
+    assert build.dbt_args(Settings.from_env(), skip_unit_tests=True, exclude=["not_null_x"])[-4:] == [
+        *excluded,
+        "--exclude",
+        "not_null_x",
+    ]
+    monkeypatch.setenv("SALESMART_TARGET", "spark")
+    assert build.dbt_args(Settings.from_env())[-2:] == excluded
+
+
+def test_project_fingerprint_changes_with_vars_and_target() -> None:
+    duckdb_print = build.project_fingerprint({"stall_days": 30}, "duckdb")
+    assert duckdb_print == build.project_fingerprint({"stall_days": 30}, "duckdb")
+    assert duckdb_print != build.project_fingerprint({"stall_days": 31}, "duckdb")
+    assert duckdb_print != build.project_fingerprint({"stall_days": 30}, "postgres")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -40,8 +39,7 @@ def test_partial_families_names_metrics_and_reasons() -> None:
 def test_dbt_vars_merge_env_then_flags_then_as_of(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SALESMART_DBT_VARS", '{"salesmart_using_hr": false, "min_group_size": 3}')
     monkeypatch.setenv("SALESMART_AS_OF", "2025-02-14")
-    args = build.dbt_args(Settings.from_env(), extra_vars={"min_group_size": 7})
-    assert json.loads(args[args.index("--vars") + 1]) == {
+    assert build.dbt_vars(Settings.from_env(), extra={"min_group_size": 7}) == {
         "salesmart_using_hr": False,
         "min_group_size": 7,
         "as_of_date": "2025-02-14",
