@@ -28,22 +28,35 @@ class BuildOutcome:
     tests_left_out: int = 0  # data tests of unchanged staging views a daily run did not run
 
 
+def _set_environ(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+# A daily run's tests of incremental models read only the rows from files loaded after this _file_id
+# (macros/incremental/get_where_subquery.sql); unset, every row is tested.
+TEST_ROWS_AFTER_FILE_ID_ENV = "SALESMART_TEST_ROWS_AFTER_FILE_ID"
+
+
 @contextmanager
-def dbt_environment(settings: Settings) -> Iterator[None]:
-    # profiles.yml reads these; set them for the call only and restore, so nothing leaks between calls.
-    wanted = {"SALESMART_HOME": str(settings.home), "SALESMART_TARGET": settings.target}
+def dbt_environment(settings: Settings, test_rows_after_file_id: int | None = None) -> Iterator[None]:
+    # profiles.yml and the macros read these; set them for the call only and restore, so nothing leaks.
+    wanted: dict[str, str | None] = {
+        "SALESMART_HOME": str(settings.home),
+        "SALESMART_TARGET": settings.target,
+        TEST_ROWS_AFTER_FILE_ID_ENV: None if test_rows_after_file_id is None else str(test_rows_after_file_id),
+    }
     if settings.pii_salt:
         wanted["SALESMART_PII_SALT"] = settings.pii_salt
     saved = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
+    _set_environ(wanted)
     try:
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _set_environ(saved)
 
 
 def _release_duckdb() -> None:
@@ -283,7 +296,8 @@ def run_dbt_build(
     last = _last_passing_build(settings)
     latest_file_id, changed = _loaded_tables_since(settings, last.get("file_id"))
     skip = daily and not full_refresh and not select and last.get("code") == fingerprint
-    with dbt_environment(settings), _node_progress() as on_event:
+    rows_after = last.get("file_id") if skip else None
+    with dbt_environment(settings, rows_after), _node_progress() as on_event:
         try:
             # Same fingerprint, same graph: the last build's manifest names the tests to leave out. (A dbt
             # parse in this process first made the build ignore --quiet and return no node results.)
