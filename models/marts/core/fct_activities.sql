@@ -1,5 +1,21 @@
--- CRM activities (calls, meetings, proposals, demos, tasks), deleted ones excluded, with the
--- attribution flag of calls (credited with a meeting, see int_meetings_attributed).
+-- noqa: disable=LT02
+-- (LT02: sqlfluff lays out only the rendered branch of the is_incremental() blocks; both are indented as written)
+{#- CRM activities (calls, meetings, proposals, demos, tasks), deleted ones excluded, with the
+    attribution flag of calls (credited with a meeting, see int_meetings_attributed).
+    Incremental (delete+insert by activity_id, docs/architecture.md "Incremental models"): a run rewrites
+    the activities from files newer than the watermark and the calls whose credit flag changed; the
+    post-hook removes deleted activities. -#}
+{{
+    config(
+        materialized=incremental_materialized(),
+        incremental_strategy='delete+insert',
+        unique_key='activity_id',
+        on_schema_change='fail',
+        post_hook="{% if is_incremental() %}delete from {{ this }} where activity_id not in ("
+            ~ "select activity_id from {{ ref('int_activities_deduped') }} where not is_deleted){% endif %}",
+    )
+}}
+
 with
 
 activities as (
@@ -17,27 +33,54 @@ credited_calls as (
     where credited_call_activity_id is not null
 ),
 
+{% if is_incremental() -%}
+previously_credited as (
+    select activity_id
+    from {{ this }}
+    where is_credited_with_meeting
+),
+
+credit_changed as (
+    (select activity_id from credited_calls except select activity_id from previously_credited)
+    union
+    (select activity_id from previously_credited except select activity_id from credited_calls)
+),
+
+scoped_activities as (
+    select activities.*
+    from activities
+    where
+        activities._file_id > {{ file_id_watermark() }}
+        or activities.activity_id in (select credit_changed.activity_id from credit_changed)
+),
+{%- else -%}
+scoped_activities as (
+    select * from activities
+),
+{%- endif %}
+
 final as (
     select
-        activities.activity_id,
-        activities.activity_type,
-        activities.owner_user_id,
-        activities.lead_id,
-        activities.contact_id,
-        activities.account_id,
-        activities.opportunity_id,
-        activities.source_relation,
-        activities.activity_at,
-        activities.created_at,
-        activities.duration_seconds,
-        activities.call_outcome,
-        activities.meeting_status,
-        activities.activity_type = 'call'
-        and activities.call_outcome = 'connected' as is_conversation,
-        credited_calls.activity_id is not null as is_credited_with_meeting
-    from activities
+        scoped_activities.activity_id,
+        scoped_activities.activity_type,
+        scoped_activities.owner_user_id,
+        scoped_activities.lead_id,
+        scoped_activities.contact_id,
+        scoped_activities.account_id,
+        scoped_activities.opportunity_id,
+        scoped_activities.source_relation,
+        scoped_activities.activity_at,
+        scoped_activities.created_at,
+        scoped_activities.duration_seconds,
+        scoped_activities.call_outcome,
+        scoped_activities.meeting_status,
+        scoped_activities.activity_type = 'call'
+        and scoped_activities.call_outcome = 'connected' as is_conversation,
+        credited_calls.activity_id is not null as is_credited_with_meeting,
+        scoped_activities._file_id
+    from scoped_activities
     left join credited_calls
-        on activities.activity_id = credited_calls.activity_id
+        on scoped_activities.activity_id = credited_calls.activity_id
 )
 
 select * from final
