@@ -64,7 +64,12 @@ LATE_FILE = "2025-04-01-late"  # sorts after the monthly files, as in arrival or
 
 
 def _salesmart(*args: str, home: Path, landing: Path) -> None:
-    env = {**os.environ, "SALESMART_HOME": str(home), "SALESMART_LANDING": str(landing)}
+    env = {
+        **os.environ,
+        "SALESMART_HOME": str(home),
+        "SALESMART_LANDING": str(landing),
+        "DBT_TARGET_PATH": str(home / "target"),
+    }
     env.pop("SALESMART_AS_OF", None)
     result = subprocess.run([*salesmart_command(), *args], env=env, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
@@ -217,6 +222,17 @@ def _query(home: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+# Tests a daily run scopes to rows from new files (incremental models with _file_id), and tests it does not.
+SCOPED_TESTS = ["unique_fct_activities_activity_id", "unique_stg_email__events_event_id"]
+UNSCOPED_TESTS = ["unique_int_meetings_attributed_meeting_activity_id", "unique_fct_opportunities_opportunity_id"]
+
+
+def _compiled_test(home: Path, name: str) -> str:
+    """The SQL dbt ran for a data test in the home's last build."""
+    (path,) = (home / "target" / "run").rglob(f"{name}.sql")
+    return path.read_text()
+
+
 @pytest.fixture(scope="module")
 def homes(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("incremental")
@@ -232,9 +248,11 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> dict:
             _query(incremental, "select message_id, is_clicked from intermediate.int_email_messages_flagged")
         ),
     }
+    (batch1_last_file_id,) = _query(incremental, "select max(file_id) from meta.loaded_files")[0]
     shutil.copytree(batch2, landing, dirs_exist_ok=True)
     _salesmart("run", home=incremental, landing=landing)
     incremental_rows = _snapshot(incremental)
+    daily_test_sql = {name: _compiled_test(incremental, name) for name in SCOPED_TESTS + UNSCOPED_TESTS}
 
     _salesmart("build", home=incremental, landing=landing)  # no new input
     rebuilt_rows = _snapshot(incremental)
@@ -248,6 +266,9 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "rebuilt": rebuilt_rows,
         "full": full_rows,
         "incremental_home": incremental,
+        "batch1_last_file_id": batch1_last_file_id,
+        "daily_test_sql": daily_test_sql,
+        "full_test_sql": {name: _compiled_test(full, name) for name in SCOPED_TESTS},
     }
 
 
@@ -288,3 +309,13 @@ def test_incremental_equals_full_refresh(homes: dict) -> None:
 
 def test_rebuild_without_new_input_changes_nothing(homes: dict) -> None:
     _assert_same(homes["rebuilt"], homes["incremental"], "rebuild vs first incremental build")
+
+
+def test_daily_run_tests_incremental_models_on_rows_from_new_files(homes: dict) -> None:
+    scope = f"(_file_id > {homes['batch1_last_file_id']})"
+    for name in SCOPED_TESTS:
+        assert scope in homes["daily_test_sql"][name], name
+        assert "_file_id >" not in homes["full_test_sql"][name], name
+    # int_meetings_attributed has no _file_id (its watermark is another column); fct_opportunities is a table
+    for name in UNSCOPED_TESTS:
+        assert "_file_id >" not in homes["daily_test_sql"][name], name
