@@ -324,3 +324,22 @@ def test_identical_event_resend_passes_and_differing_event_fails(runner: CliRunn
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 1
     assert "'duplicated_key': 'h1', 'copies': 2, 'lines': array([2, 3])" in flat(result.output)
+
+
+def test_money_date_before_the_first_fx_rate_of_its_currency_fails_validate(
+    runner: CliRunner, home: Path, landing: Path
+) -> None:
+    # EUR rates start 2026-01-10. o1 (open, dated by close_date 2026-03-01) and o2 (closed on the first
+    # rate's day) have a rate on or before their date; o3, closed 2026-01-05, has none.
+    write(landing, "crm/fx_rates/r.csv", b"rate_date,currency_code,rate_to_reporting\n2026-01-10,EUR,1.1\n")
+    eur = [row(opp).replace(",USD,", ",EUR,") for opp in ("o1", "o2", "o3")]
+    eur[1] = eur[1].replace("false,false,,", "true,true,2026-01-10T12:00:00Z,")
+    eur[2] = eur[2].replace("false,false,,", "true,false,2026-01-05T12:00:00Z,")
+    write(landing, F, (HEADER + "".join(eur)).encode())
+    runner.invoke(app, ["load"])
+    result = runner.invoke(app, ["validate"])
+    text = flat(result.output)
+    assert result.exit_code == 1
+    assert "FAILED fx rate on or before every money date: expect_table_row_count_to_equal, 1 row(s)" in text
+    assert "'table_name': 'crm.opportunities', 'currency_code': 'EUR'" in text
+    assert "'rows': 1" in text
