@@ -34,16 +34,8 @@ credited_calls as (
 ),
 
 {% if is_incremental() -%}
-previously_credited as (
-    select activity_id
-    from {{ this }}
-    where is_credited_with_meeting
-),
-
 credit_changed as (
-    (select activity_id from credited_calls except select activity_id from previously_credited)
-    union
-    (select activity_id from previously_credited except select activity_id from credited_calls)
+    {{ credit_flag_changes('activity_id', 'credited_calls') }}
 ),
 
 scoped_activities as (

@@ -31,16 +31,8 @@ credited_emails as (
 ),
 
 {% if is_incremental() -%}
-previously_credited as (
-    select message_id
-    from {{ this }}
-    where is_credited_with_meeting
-),
-
 credit_changed as (
-    (select message_id from credited_emails except select message_id from previously_credited)
-    union
-    (select message_id from previously_credited except select message_id from credited_emails)
+    {{ credit_flag_changes('message_id', 'credited_emails') }}
 ),
 
 scoped_messages as (
