@@ -126,7 +126,8 @@ def crm_connections(build_db: Path) -> list[str]:
 
 
 def dbt_vars(settings: Settings, extra: dict | None = None) -> dict:
-    """Vars for dbt: env SALESMART_DBT_VARS, then `extra` (flags, detected switches), then the as-of date.
+    """Vars for dbt: env SALESMART_DBT_VARS, then `extra` (flags, detected switches), then the as-of date and
+    the CRM source.
 
     The KPI dimension source_relation is switched on when the ledger holds more than one CRM connection,
     unless the var is given.
@@ -137,6 +138,8 @@ def dbt_vars(settings: Settings, extra: dict | None = None) -> dict:
         merged[SOURCE_RELATION_DIMENSION_VAR] = True
     if settings.as_of:
         merged["as_of_date"] = settings.as_of
+    if settings.crm_source:
+        merged["crm_source"] = settings.crm_source
     return merged
 
 

@@ -59,10 +59,10 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def _settings(landing: Path | None = None) -> Settings:
+def _settings(landing: Path | None = None, crm_source: str | None = None) -> Settings:
     """Settings from the environment, flags winning; bad environment values are usage errors."""
     try:
-        settings = Settings.from_env(landing=landing)
+        settings = Settings.from_env(landing=landing, crm_source=crm_source)
     except ValueError as exc:
         raise _usage_error(str(exc)) from None
     if settings.as_of is not None:
@@ -375,8 +375,16 @@ def generate(
     start: Annotated[datetime, typer.Option(formats=DATE_FORMATS, help="First day of data.")] = "2025-01-01",
     months: Annotated[int, typer.Option(min=1, help="Months of data.")] = 12,
     out: Annotated[Path | None, typer.Option(help="Landing directory (default SALESMART_LANDING).")] = None,
+    crm_format: Annotated[
+        str, typer.Option(help="Shape of the CRM files: salesmart (the contract), salesforce or hubspot (connector).")
+    ] = "salesmart",
 ) -> None:
     """Write a deterministic demo data set as landing files."""
+    from salesmart.connectors import CRM_FORMATS
+
+    if crm_format not in CRM_FORMATS:
+        choices = ", ".join(CRM_FORMATS)
+        raise typer.BadParameter(f"must be one of {choices}, not {crm_format!r}", param_hint="--crm-format")
     if scale <= 0:
         raise typer.BadParameter(f"must be > 0, not {scale}", param_hint="--scale")
     settings = _settings(landing=out)
@@ -387,6 +395,10 @@ def generate(
 
         with runlog.timed_step(settings, "generate", run_id) as step, _out().status("generating ..."):
             counts = generate_files(settings.landing, scale, seed, start.date(), months)
+            if crm_format != "salesmart":
+                from salesmart.connectors import convert_landing
+
+                counts = convert_landing(crm_format, settings.landing, counts)
             step.details.update(out=str(settings.landing), scale=scale, seed=seed, rows=sum(counts.values()))
         _out().print(f"generate: {sum(counts.values()):,} rows in {len(counts)} tables -> {settings.landing}")
         return True
@@ -412,6 +424,10 @@ def validate() -> None:
     _run_single(settings, "validate", lambda run_id: _validate_step(settings, run_id))
 
 
+CRM_SOURCE_HELP = (
+    "Where the CRM data come from: salesmart (the landing contract), salesforce or hubspot (connector tables; "
+    "docs/sources.md). Default SALESMART_CRM_SOURCE, else salesmart."
+)
 VARS_HELP = (
     "dbt vars as YAML/JSON, e.g. '{salesmart_using_hr: false}'; merged over env SALESMART_DBT_VARS (same format)."
 )
@@ -432,9 +448,10 @@ def build(
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
     select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. 'marts.kpi+'.")] = None,
     dbt_vars: Annotated[str | None, typer.Option("--vars", help=VARS_HELP)] = None,
+    crm_source: Annotated[str | None, typer.Option("--crm-source", help=CRM_SOURCE_HELP)] = None,
 ) -> None:
     """dbt build: seeds, models and their tests, into build.duckdb."""
-    settings = _settings()
+    settings = _settings(crm_source=crm_source)
     extra_vars = _parse_vars(dbt_vars)
     _run_single(settings, "build", lambda run_id: _build_step(settings, run_id, full_refresh, select, extra_vars))
 
@@ -452,6 +469,7 @@ def run(
     landing: Annotated[Path | None, typer.Option(help=LANDING_HELP)] = None,
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
     dbt_vars: Annotated[str | None, typer.Option("--vars", help=VARS_HELP)] = None,
+    crm_source: Annotated[str | None, typer.Option("--crm-source", help=CRM_SOURCE_HELP)] = None,
 ) -> None:
     """load -> validate -> build -> publish; stops at the first failure (exit 1, published mart untouched).
 
@@ -460,7 +478,7 @@ def run(
     """
     from salesmart.optional import switch_vars
 
-    settings = _settings(landing=landing)
+    settings = _settings(landing=landing, crm_source=crm_source)
     _require_duckdb(settings, "run", also=("postgres", "spark"))
     # absent folders switch their input off, whatever --vars says (there is nothing to report on)
     detected = switch_vars(settings.landing) if settings.landing.is_dir() else {}

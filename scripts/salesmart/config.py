@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TARGETS = ("duckdb", "postgres", "spark")
+# Where the CRM data come from (dbt var crm_source, docs/sources.md).
+CRM_SOURCES = ("salesmart", "salesforce", "hubspot")
 
 
 def project_root() -> Path:
@@ -28,12 +30,19 @@ class Settings:
     target: str = "duckdb"
     as_of: str | None = None
     pii_salt: str = field(default="", repr=False)
+    crm_source: str | None = None  # None: the dbt var's value (default salesmart)
 
     @classmethod
-    def from_env(cls, home: Path | None = None, landing: Path | None = None) -> Settings:
+    def from_env(cls, home: Path | None = None, landing: Path | None = None, crm_source: str | None = None) -> Settings:
         target = os.environ.get("SALESMART_TARGET", "duckdb")
         if target not in TARGETS:
             raise ValueError(f"SALESMART_TARGET must be one of {', '.join(TARGETS)}, not {target!r}")
+        crm_source = crm_source or os.environ.get("SALESMART_CRM_SOURCE") or None
+        if crm_source is not None and crm_source not in CRM_SOURCES:
+            raise ValueError(
+                f"the CRM source (--crm-source or SALESMART_CRM_SOURCE) must be one of {', '.join(CRM_SOURCES)}, "
+                f"not {crm_source!r}"
+            )
         root = project_root()
         return cls(
             home=Path(home or os.environ.get("SALESMART_HOME") or root / "warehouse").resolve(),
@@ -41,6 +50,7 @@ class Settings:
             target=target,
             as_of=os.environ.get("SALESMART_AS_OF") or None,
             pii_salt=os.environ.get("SALESMART_PII_SALT", ""),
+            crm_source=crm_source,
         )
 
     @property

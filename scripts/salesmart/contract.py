@@ -69,10 +69,24 @@ def _read_spec(file_name: str) -> dict:
     return yaml.safe_load(text)
 
 
+def _connector_spec_names() -> list[str]:
+    """spec/connectors/*.yml: connector schemas (Salesforce, HubSpot) described in the contract's format."""
+    folder = resources.files("salesmart").joinpath("spec", "connectors")
+    if not folder.is_dir():
+        return []
+    return sorted(f"connectors/{entry.name}" for entry in folder.iterdir() if entry.name.endswith(".yml"))
+
+
 @cache
 def load_contract() -> dict[str, Table]:
-    """All contract tables keyed by '<system>.<table>'."""
-    spec = _read_spec("raw_contract.yml")
+    """All landing tables keyed by '<system>.<table>': the raw contract's and the connector schemas'."""
+    tables: dict[str, Table] = {}
+    for file_name in ["raw_contract.yml", *_connector_spec_names()]:
+        tables.update(_tables_of(_read_spec(file_name)))
+    return tables
+
+
+def _tables_of(spec: dict) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for system, system_spec in spec["systems"].items():
         for table_name, table_spec in system_spec["tables"].items():

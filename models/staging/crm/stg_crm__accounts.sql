@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'accounts') }}
+    select * from {{ crm_input('accounts') }}
 
 ),
 
@@ -20,7 +20,7 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
-        {{- passthrough_select('account', source('crm', 'accounts')) }}
+        {{- passthrough_select('account', crm_input('accounts')) }}
         {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,

@@ -14,8 +14,8 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'activities') }}
-    where {{ keys_in_new_files(source('crm', 'activities'), 'activity_id') }}
+    select * from {{ crm_input('activities') }}
+    where {{ keys_in_new_files(crm_input('activities'), 'activity_id') }}
 
 ),
 

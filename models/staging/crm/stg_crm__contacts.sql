@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'contacts') }}
+    select * from {{ crm_input('contacts') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'fx_rates') }}
+    select * from {{ crm_input('fx_rates') }}
 
 ),
 

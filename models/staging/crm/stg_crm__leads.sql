@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'leads') }}
+    select * from {{ crm_input('leads') }}
 
 ),
 
@@ -26,7 +26,7 @@ renamed as (
         {{ salesmart_connection_key('converted_opportunity_id') }} as converted_opportunity_id,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
-        {{- passthrough_select('lead', source('crm', 'leads')) }}
+        {{- passthrough_select('lead', crm_input('leads')) }}
         {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'nps_responses') }}
+    select * from {{ crm_input('nps_responses') }}
     where {{ optional_input_enabled('nps_responses') }}
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'opportunities') }}
+    select * from {{ crm_input('opportunities') }}
 
 ),
 
@@ -26,7 +26,7 @@ renamed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(is_deleted as boolean) as is_deleted,
-        {{- passthrough_select('opportunity', source('crm', 'opportunities')) }}
+        {{- passthrough_select('opportunity', crm_input('opportunities')) }}
         {{ salesmart_source_relation() }} as source_relation,
         cast(_loaded_at as timestamp) as _loaded_at,
         cast(_file_id as bigint) as _file_id,

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'opportunity_history') }}
+    select * from {{ crm_input('opportunity_history') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'opportunity_line_items') }}
+    select * from {{ crm_input('opportunity_line_items') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'order_lines') }}
+    select * from {{ crm_input('order_lines') }}
 
 ),
 

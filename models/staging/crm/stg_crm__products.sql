@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'products') }}
+    select * from {{ crm_input('products') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'quotas') }}
+    select * from {{ crm_input('quotas') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'subscriptions') }}
+    select * from {{ crm_input('subscriptions') }}
     where {{ optional_input_enabled('subscriptions') }}
 
 ),

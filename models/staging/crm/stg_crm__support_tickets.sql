@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'support_tickets') }}
+    select * from {{ crm_input('support_tickets') }}
     where {{ optional_input_enabled('support_tickets') }}
 
 ),

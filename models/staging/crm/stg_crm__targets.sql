@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'targets') }}
+    select * from {{ crm_input('targets') }}
     where {{ optional_input_enabled('targets') }}
 
 ),

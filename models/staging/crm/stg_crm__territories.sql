@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'territories') }}
+    select * from {{ crm_input('territories') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'user_events') }}
+    select * from {{ crm_input('user_events') }}
     where {{ optional_input_enabled('user_events') }}
 
 ),

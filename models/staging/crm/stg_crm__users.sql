@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'users') }}
+    select * from {{ crm_input('users') }}
 
 ),
 
