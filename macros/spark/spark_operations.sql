@@ -1,9 +1,9 @@
 {#- Spark target operations, run by scripts/salesmart/spark.py through `dbt run-operation` so they use the
     profile's connection (local session, Thrift or Databricks alike). -#}
 
-{#- Register each exported raw/meta Parquet directory as an external table. Drop and create (dropping an
+{#- Register each exported raw/meta Parquet directory as an external table, then create `views`. Drop and create (dropping an
     external table keeps its files) so new contract columns appear; the schema is read from the Parquet. -#}
-{% macro spark_register_raw_tables(tables) %}
+{% macro spark_register_raw_tables(tables, views=[]) %}
     {%- for schema in tables | map(attribute='schema') | unique -%}
         {%- do run_query('create schema if not exists ' ~ schema) -%}
     {%- endfor -%}
@@ -11,6 +11,13 @@
         {%- set name = entry['schema'] ~ '.' ~ entry['table'] -%}
         {%- do run_query('drop table if exists ' ~ name) -%}
         {%- do run_query("create table " ~ name ~ " using parquet location '" ~ entry['location'] ~ "'") -%}
+    {%- endfor -%}
+    {#- the gated_<system> views dbt's sources read (salesmart.load.gated_view_sql gives their SQL) -#}
+    {%- for schema in views | map(attribute='schema') | unique -%}
+        {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- endfor -%}
+    {%- for view in views -%}
+        {%- do run_query(view['sql']) -%}
     {%- endfor -%}
 {% endmacro %}
 

@@ -26,6 +26,9 @@ class BuildOutcome:
     error: str | None = None
     unit_tests_skipped: bool = False
     tests_left_out: int = 0  # data tests of unchanged staging views a daily run did not run
+    # Every model, seed and data test of the project was built and tested (a --select may leave some out).
+    covers_project: bool = True
+    full_refresh_reason: str | None = None  # why a build was made a full refresh (meta.full_refresh_requests)
 
 
 def _set_environ(values: dict[str, str | None]) -> None:
@@ -294,6 +297,9 @@ def run_dbt_build(
     from dbt.cli.main import dbtRunner
 
     settings.home.mkdir(parents=True, exist_ok=True)
+    requests = full_refresh_requests(settings)
+    forced_reason = "; ".join(requests) if requests and not full_refresh and not select else None
+    full_refresh = full_refresh or forced_reason is not None
     variables = dbt_vars(settings, extra_vars)
     fingerprint = project_fingerprint(variables, settings.target)
     last = _last_passing_build(settings)
@@ -314,11 +320,18 @@ def run_dbt_build(
         return BuildOutcome(ok=False, error=f"{type(res.exception).__name__}: {res.exception}")
     results = getattr(res.result, "results", None) or []
     outcome = BuildOutcome(
-        ok=bool(res.success), nodes=len(results), unit_tests_skipped=skip, tests_left_out=len(exclude)
+        ok=bool(res.success),
+        nodes=len(results),
+        unit_tests_skipped=skip,
+        tests_left_out=len(exclude),
+        covers_project=not select or _covers_project(_last_manifest(), {r.node.unique_id for r in results}),
+        full_refresh_reason=forced_reason,
     )
-    if outcome.ok and not select:
+    if outcome.ok and outcome.covers_project:
         record = {"code": fingerprint, "file_id": latest_file_id}
         (settings.home / LAST_PASSING_BUILD_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
+        if full_refresh and requests:
+            clear_full_refresh_requests(settings)
     for node_result in results:
         status = str(getattr(node_result.status, "value", node_result.status)).lower()
         unique_id = node_result.node.unique_id
@@ -330,6 +343,36 @@ def run_dbt_build(
     if not outcome.ok and not outcome.failed and outcome.error is None:
         outcome.error = "dbt build did not succeed (see the dbt log above)"
     return outcome
+
+
+def _covers_project(manifest: dict, built: set[str]) -> bool:
+    """Whether a selected build ran every model, seed and data test of the project (unit tests test SQL on
+    fixed rows, not the warehouse, and may be left out)."""
+    wanted = {
+        uid for uid, node in manifest.get("nodes", {}).items() if node["resource_type"] in ("model", "seed", "test")
+    }
+    return bool(wanted) and wanted <= built
+
+
+def full_refresh_requests(settings: Settings) -> list[str]:
+    """Why the next build must be a full refresh (meta.full_refresh_requests, written by validate and accept)."""
+    import duckdb
+
+    if not settings.build_db.exists():
+        return []
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        if not con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'full_refresh_requests'"
+        ).fetchone()[0]:
+            return []
+        return [r for (r,) in con.execute("select reason from meta.full_refresh_requests order by 1").fetchall()]
+
+
+def clear_full_refresh_requests(settings: Settings) -> None:
+    import duckdb
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("delete from meta.full_refresh_requests")
 
 
 def dbt_build(

@@ -130,6 +130,8 @@ def _load_step(settings: Settings, run_id: str) -> bool:
     )
     for f in rejected_files:
         out.print(f"  [yellow]rejected file[/yellow] {f.source_file}: {f.error}")
+    for warning in (w for f in files for w in f.warnings):
+        out.print(f"  [yellow]warning[/yellow] {warning}")
     for line in _rejected_row_lines(settings, getattr(result, "batch_id", None), d["rows_rejected"]):
         out.print(f"  [yellow]rejected row[/yellow] {line}")
     if result.has_rejections:
@@ -164,17 +166,20 @@ def _rejected_row_lines(settings: Settings, batch_id: int | None, rows_rejected:
     return lines
 
 
-def _validate_step(settings: Settings, run_id: str) -> bool:
+def _validate_step(settings: Settings, run_id: str, data_docs: bool = False) -> bool:
     from salesmart.validate import validate
 
     with runlog.timed_step(settings, "validate", run_id) as step:
-        result = validate(settings)
+        result = validate(settings, data_docs)
         step.status = "ok" if result.ok else "failed"
         step.details["messages"] = list(result.messages)
     for message in result.messages:
         _out().print(message)
     if not result.ok:
-        _err().print("[red]validate failed:[/red] the batch breaks the expectations above; build not started")
+        _err().print(
+            "[red]validate failed:[/red] the files above break the gate's rules and are held back from the models; "
+            "correct and land them again, or `salesmart accept FILE`; build not started"
+        )
     return result.ok
 
 
@@ -234,7 +239,10 @@ def _check_build_state(settings: Settings) -> None:
     state, _, run_id = path.read_text(encoding="utf-8").strip().partition(" ")
     if state == "ok":
         return
-    what = "failed its dbt tests" if state == "failed" else "did not finish (the process was killed)"
+    what = {
+        "failed": "failed its dbt tests",
+        "partial": "built a selection only (--select), so some published tables were not rebuilt and tested",
+    }.get(state, "did not finish (the process was killed)")
     raise PublishError(
         f"the last build (run {run_id}) {what}; {settings.build_db} is not published. "
         "Run `salesmart build` (or `salesmart run`) until it passes"
@@ -273,7 +281,8 @@ def _build_step(
             extra_vars=extra_vars,
             daily=daily,
         )
-        _write_build_state(settings, "ok" if outcome.ok else "failed", run_id)
+        state = "failed" if not outcome.ok else "ok" if outcome.covers_project else "partial"
+        _write_build_state(settings, state, run_id)
         step.status = "ok" if outcome.ok else "failed"
         step.details.update(
             full_refresh=full_refresh,
@@ -292,7 +301,14 @@ def _build_step(
             "build: code unchanged since the last passing build: unit tests and "
             f"{outcome.tests_left_out} test(s) of staging views without new files left out"
         )
-    if outcome.ok:
+    if outcome.full_refresh_reason:
+        _out().print(f"build: full refresh: {outcome.full_refresh_reason}")
+    if outcome.ok and not outcome.covers_project:
+        _out().print(
+            f"build: {outcome.nodes} node(s) of the selection built and tested, all passed; not publishable: "
+            "the selection leaves out models or tests (run `salesmart build` without --select to publish)"
+        )
+    elif outcome.ok:
         _out().print(f"build: {outcome.nodes} node(s) built and tested, all passed")
     else:
         print_failures(outcome)
@@ -418,16 +434,41 @@ def load(
 
 
 @app.command()
-def validate() -> None:
-    """Check the loaded batches against the data-quality expectations."""
+def validate(
+    data_docs: Annotated[
+        bool, typer.Option("--data-docs", help="Also render the gate's rules as GX Data Docs under <home>/gx.")
+    ] = False,
+) -> None:
+    """Check every loaded file that waits for the gate; only files that pass reach the models."""
     settings = _settings()
-    _run_single(settings, "validate", lambda run_id: _validate_step(settings, run_id))
+    _run_single(settings, "validate", lambda run_id: _validate_step(settings, run_id, data_docs))
 
 
 CRM_SOURCE_HELP = (
     "Where the CRM data come from: salesmart (the landing contract), salesforce or hubspot (connector tables; "
     "docs/sources.md). Default SALESMART_CRM_SOURCE, else salesmart."
 )
+
+
+@app.command()
+def accept(
+    files: Annotated[list[str], typer.Argument(help="Landing paths as `salesmart status` lists them.")],
+) -> None:
+    """Let files the gate holds back into the models anyway (the next build is a full refresh)."""
+    from salesmart.validate import accept as accept_files
+
+    settings = _settings()
+
+    def action(run_id: str) -> bool:
+        with runlog.timed_step(settings, "accept", run_id) as step:
+            accepted = accept_files(settings, files)
+            step.details.update(files=accepted)
+        _out().print(f"accept: {len(accepted)} file(s) open the gate: {', '.join(accepted)}")
+        return True
+
+    _run_single(settings, "accept", action)
+
+
 VARS_HELP = (
     "dbt vars as YAML/JSON, e.g. '{salesmart_using_hr: false}'; merged over env SALESMART_DBT_VARS (same format)."
 )
@@ -644,6 +685,14 @@ REJECTED_FILES_SQL = """
     limit 20
 """
 
+GATE_SQL = """
+    select source_file, batch_id, gate, split_part(coalesce(gate_note, ''), chr(10), 1) as first_failure
+    from meta.loaded_files
+    where gate in ('pending', 'failed')
+    order by file_id
+    limit 20
+"""
+
 REJECTED_ROWS_SQL = """
     select
         source_file,
@@ -684,6 +733,16 @@ def _build_tables(settings: Settings) -> list[Table | str]:
         out: list[Table | str] = [_rich_table("batches", *_query(con, BATCHES_SQL))]
         columns, rows = _query(con, REJECTED_FILES_SQL)
         out.append(_rich_table("rejected files", columns, rows) if rows else "rejected files: none")
+        if "gate" in {
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where table_name = 'loaded_files'"
+            ).fetchall()
+        }:
+            columns, rows = _query(con, GATE_SQL)
+            out.append(
+                _rich_table("held by the gate (not in the models)", columns, rows) if rows else "held by the gate: none"
+            )
         columns, rows = _query(con, REJECTED_ROWS_SQL)
         out.append(_rich_table("rejected rows", columns, rows) if rows else "rejected rows: none")
     return out

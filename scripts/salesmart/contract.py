@@ -50,6 +50,15 @@ class Table:
         return f"{self.raw_schema}.{self.name}"
 
     @property
+    def gated_schema(self) -> str:
+        """Where dbt reads the table: a view of the raw rows that passed the gate (load.gated_view_sql)."""
+        return f"gated_{self.system}"
+
+    @property
+    def gated_name(self) -> str:
+        return f"{self.gated_schema}.{self.name}"
+
+    @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 

@@ -11,18 +11,22 @@ goes to meta.rejected_rows (one row per failing column) and the valid rows land.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
+import os
 import re
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
 from salesmart.contract import Column, Table, load_contract
+from salesmart.gate import GATE_PENDING, gated_view_sql
 
 LINEAGE_COLUMNS = {
     "_batch_id": "BIGINT",
@@ -68,7 +72,11 @@ META_TABLES = {
         status VARCHAR,
         error VARCHAR,
         loaded_at TIMESTAMP,
-        source_relation VARCHAR
+        source_relation VARCHAR,
+        gate VARCHAR,
+        gate_checked_at TIMESTAMP,
+        gate_note VARCHAR,
+        warnings VARCHAR
     """,
     "rejected_rows": """
         file_id BIGINT,
@@ -105,6 +113,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -179,7 +188,13 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"alter table meta.loaded_files add column if not exists source_relation varchar "
         f"default {quote_literal(DEFAULT_CONNECTION)}"
     )
-    for schema in sorted({t.raw_schema for t in contract.values()}):
+    # A ledger from before the per-file gate: its loaded files are checked again by the next validate.
+    if not _has_column(con, "meta", "loaded_files", "gate"):
+        con.execute("alter table meta.loaded_files add column gate varchar")
+        con.execute(f"update meta.loaded_files set gate = '{GATE_PENDING}' where status = 'loaded'")
+    for column in ("gate_checked_at timestamp", "gate_note varchar", "warnings varchar"):
+        con.execute(f"alter table meta.loaded_files add column if not exists {column}")
+    for schema in sorted({t.raw_schema for t in contract.values()} | {t.gated_schema for t in contract.values()}):
         con.execute(f"create schema if not exists {schema}")
     existing: dict[tuple[str, str], set[str]] = {}
     for schema, table, column in con.execute(
@@ -202,14 +217,91 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
                 f"alter table {table.qualified_name} add column _source_relation varchar "
                 f"default {quote_literal(DEFAULT_CONNECTION)}"
             )
+    for table in contract.values():
+        create_gated_view(con, table)
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_columns() where database_name = current_database() "
+            "and schema_name = ? and table_name = ? and column_name = ?",
+            [schema, table, column],
+        ).fetchone()[0]
+    )
+
+
+def create_gated_view(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    # Re-created whenever the raw table gains a column: a DuckDB view binds its columns when created.
+    con.execute(gated_view_sql(table.qualified_name, table.gated_name))
 
 
 # --- row checks (SQL expressions over one all-VARCHAR column) -------------------------------------------
 
 
+def _blank_as_null(value: str) -> str:
+    """An empty or all-blank field is null (the contract: empty field = null); other values are kept as sent."""
+    return f"case when trim({value}) <> '' then {value} end"
+
+
 def _value_sql(raw: str) -> str:
     """The raw value as it may appear in a reason: quoted and cut."""
     return f"'''' || left({raw}, {MAX_VALUE_IN_REASON}) || ''''"
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates and timestamps the gate accepts (docs/data_quality.md): none before `earliest`; an event
+    timestamp or date not after the load time plus `future_margin`; a planned date (PLANNED_DATES: expected
+    close, end of term, quota period) not after the load date plus `planning_horizon`."""
+
+    earliest: date
+    latest_event: datetime
+    latest_planned: date
+
+    @classmethod
+    def from_env(cls, now: datetime) -> DateWindow:
+        """SALESMART_EARLIEST_DATE (1970-01-01), SALESMART_MAX_FUTURE_DAYS (1), SALESMART_PLANNING_HORIZON_DAYS
+        (3653); ValueError names the variable."""
+        env = os.environ
+        try:
+            earliest = date.fromisoformat(env.get("SALESMART_EARLIEST_DATE") or "1970-01-01")
+        except ValueError:
+            raise ValueError(
+                f"SALESMART_EARLIEST_DATE must be a date YYYY-MM-DD, not {env['SALESMART_EARLIEST_DATE']!r}"
+            ) from None
+        days = {}
+        for name, default in (("SALESMART_MAX_FUTURE_DAYS", 1), ("SALESMART_PLANNING_HORIZON_DAYS", 3653)):
+            text = env.get(name) or str(default)
+            if not text.isdigit():
+                raise ValueError(f"{name} must be a whole number of days, not {text!r}")
+            days[name] = int(text)
+        return cls(
+            earliest=earliest,
+            latest_event=now + timedelta(days=days["SALESMART_MAX_FUTURE_DAYS"]),
+            latest_planned=now.date() + timedelta(days=days["SALESMART_PLANNING_HORIZON_DAYS"]),
+        )
+
+
+# Dates that lie ahead by design: (table, column) -> checked against DateWindow.latest_planned.
+PLANNED_DATES = {
+    ("crm.opportunities", "close_date"),
+    ("crm.opportunity_history", "close_date"),
+    ("crm.subscriptions", "end_date"),
+    ("crm.subscriptions", "start_date"),
+    ("crm.quotas", "period_month"),
+    ("crm.targets", "period_start"),
+    ("marketing.campaigns", "start_date"),
+    ("marketing.campaigns", "end_date"),
+    ("hr.employees", "hire_date"),
+    ("hr.employees", "termination_date"),
+}
+
+# An ISO 8601 timestamp: date, optional time (T or space), optional fraction, optional Z or offset.
+ISO_TIMESTAMP = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
+)
+DECIMAL_SCALE = 4  # the contract's decimal(18,4)
 
 
 def _typed_sql(col: Column, raw: str) -> str:
@@ -220,7 +312,11 @@ def _typed_sql(col: Column, raw: str) -> str:
         # try_cast('1.5' as bigint) rounds, so demand digits first.
         return f"case when regexp_full_match({raw}, '\\s*[+-]?[0-9]+\\s*') then try_cast({raw} as bigint) end"
     if col.type == "decimal":
-        return f"try_cast({raw} as decimal(18,4))"
+        # More fractional digits than the contract's scale would be rounded away silently: not a decimal(18,4).
+        return (
+            f"case when not regexp_matches({raw}, '\\.[0-9]{{{DECIMAL_SCALE}}}0*[1-9]') "
+            f"then try_cast({raw} as decimal(18,{DECIMAL_SCALE})) end"
+        )
     if col.type == "boolean":
         return (
             f"case lower(trim({raw})) when 'true' then true when '1' then true "
@@ -231,24 +327,61 @@ def _typed_sql(col: Column, raw: str) -> str:
         iso_date = "'[0-9]{4}-[0-9]{2}-[0-9]{2}'"
         return f"case when regexp_full_match({raw}, {iso_date}) then try_cast({raw} as date) end"
     if col.type == "timestamp":
-        # Session TimeZone is UTC: an offset is converted, no offset means UTC.
-        return f"cast(try_cast({raw} as timestamptz) as timestamp)"
+        # Session TimeZone is UTC: an offset is converted, no offset means UTC. The pattern keeps out what
+        # DuckDB's cast also takes ('infinity', 'epoch', 'allballs').
+        return (
+            f"case when regexp_full_match(trim({raw}), '{ISO_TIMESTAMP}') "
+            f"then cast(try_cast(trim({raw}) as timestamptz) as timestamp) end"
+        )
     raise ValueError(f"unknown contract type {col.type!r}")
 
 
-def _checks(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
+def _checks(col: Column, raw: str, typed: str, window: DateWindow, planned: bool) -> list[tuple[str, str]]:
     """(condition that makes the row invalid, SQL text of the reason) for one column.
 
-    raw is the VARCHAR value (empty = null), typed its parsed value (null where it does not parse).
+    raw is the VARCHAR value (empty or blank = null), typed its parsed value (null where it does not parse).
     """
     checks: list[tuple[str, str]] = []
     if col.required:
         checks.append((f"{raw} is null", quote_literal("required value is missing")))
+        checks.append(
+            (
+                f"upper(trim({raw})) = 'NULL'",
+                quote_literal("required value is the text 'NULL' (an empty field is null)"),
+            )
+        )
     if col.type != "string":
         checks.append(
             (
                 f"({raw} is not null and {typed} is null)",
                 f"{_value_sql(raw)} || {quote_literal(' ' + _EXPECTED[col.type])}",
+            )
+        )
+    if col.type in ("date", "timestamp"):
+        latest = window.latest_planned if planned else window.latest_event
+        if col.type == "date" and not planned:
+            latest = latest.date()
+        latest_text = latest.isoformat(sep=" ") if isinstance(latest, datetime) else latest.isoformat()
+        what = "the planning horizon" if planned else "the load time plus the future margin"
+        checks.append(
+            (
+                f"({typed} < {quote_literal(window.earliest.isoformat())}::date)",
+                f"{_value_sql(raw)} || {quote_literal(f' is before {window.earliest} (SALESMART_EARLIEST_DATE)')}",
+            )
+        )
+        knob = "SALESMART_PLANNING_HORIZON_DAYS" if planned else "SALESMART_MAX_FUTURE_DAYS"
+        checks.append(
+            (
+                f"({typed} > {quote_literal(latest_text)}::{col.duckdb_type})",
+                f"{_value_sql(raw)} || {quote_literal(f' is after {what}, {latest_text} ({knob})')}",
+            )
+        )
+    if col.name == "currency_code":
+        # A lowercase code passes a join nowhere (fx_rates are upper case): reject rather than change it.
+        checks.append(
+            (
+                f"({raw} is not null and not regexp_full_match({raw}, '[A-Z]{{3}}'))",
+                f"{_value_sql(raw)} || {quote_literal(' is not an ISO 4217 currency code (three capital letters)')}",
             )
         )
     if col.accepted:
@@ -260,12 +393,13 @@ def _checks(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
                 f"{_value_sql(raw)} || {quote_literal(accepted)}",
             )
         )
-    return checks
+    # A condition over a null value is null, and `not (... or null)` would drop the row without a reason.
+    return [(f"coalesce({condition}, false)", reason) for condition, reason in checks]
 
 
 _EXPECTED = {
     "integer": "is not a valid integer",
-    "decimal": "is not a valid decimal(18,4)",
+    "decimal": f"is not a valid decimal(18,{DECIMAL_SCALE}) (at most {DECIMAL_SCALE} decimal places)",
     "boolean": "is not a valid boolean (expected true/false/1/0)",
     "date": "is not a valid date (expected YYYY-MM-DD)",
     "timestamp": "is not a valid timestamp (expected ISO 8601)",
@@ -357,6 +491,22 @@ def _map_columns(table: Table, names: list[str], source_file: str) -> tuple[dict
     return contract_cols, extras
 
 
+def _header_warnings(table: Table, names: list[str], source_file: str) -> tuple[str, ...]:
+    """A header that is not in the contract but close to a contract column the file lacks is most likely that
+    column misspelt: its values land as a passthrough column and the real column is null. Say so."""
+    contract_cols, extras = _map_columns(table, names, source_file)
+    absent = [c for c in table.column_names if c not in contract_cols]
+    warnings = []
+    for extra, i in extras.items():
+        close = difflib.get_close_matches(extra, absent, n=1, cutoff=0.8)
+        if close:
+            warnings.append(
+                f"{source_file}: column {names[i]!r} is not in the contract (kept as an extra column) and contract "
+                f"column {close[0]!r} is missing: misspelt? {close[0]!r} is null in every row of this file"
+            )
+    return tuple(warnings)
+
+
 # --- loading one file -----------------------------------------------------------------------------------
 
 
@@ -415,6 +565,7 @@ def _land_file(
     lineage: _Lineage,
     names: list[str],
     line_offset: int,
+    window: DateWindow,
 ) -> tuple[int, int, int]:
     """Check and insert the staged rows (_rows) inside the caller's transaction.
 
@@ -431,21 +582,29 @@ def _land_file(
             [table.raw_schema, table.name],
         ).fetchall()
     }
-    for key in extras:
-        if key not in have:
-            con.execute(f"alter table {table.qualified_name} add column {quote_ident(key)} varchar")
+    new_columns = [key for key in extras if key not in have]
+    for key in new_columns:
+        con.execute(f"alter table {table.qualified_name} add column {quote_ident(key)} varchar")
+    if new_columns:
+        create_gated_view(con, table)
 
     # One subquery parses every column once (r_i raw, t_i typed); the checks and the insert read it.
     parsed = [f"rowid + {line_offset} as _line"]
     for name, i in contract_cols.items():
-        parsed += [f"nullif(c{i}, '') as r{i}", f"{_typed_sql(table.column(name), f'r{i}')} as t{i}"]
-    parsed += [f"nullif(c{i}, '') as r{i}" for i in extras.values()]
+        parsed += [f"{_blank_as_null(f'c{i}')} as r{i}", f"{_typed_sql(table.column(name), f'r{i}')} as t{i}"]
+    parsed += [f"{_blank_as_null(f'c{i}')} as r{i}" for i in extras.values()]
     parsed_sql = f"(select {', '.join(parsed)} from _rows)"
     checks = [
         (col.name, cond, reason)
         for col in table.columns
         if col.name in contract_cols
-        for cond, reason in _checks(col, f"r{contract_cols[col.name]}", f"t{contract_cols[col.name]}")
+        for cond, reason in _checks(
+            col,
+            f"r{contract_cols[col.name]}",
+            f"t{contract_cols[col.name]}",
+            window,
+            (f"{table.system}.{table.name}", col.name) in PLANNED_DATES,
+        )
     ]
     invalid = " or ".join(cond for _, cond, _ in checks) or "false"
 
@@ -497,13 +656,46 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _visible_files(directory: Path) -> list[Path]:
-    """Files under a directory (recursive), sorted, skipping hidden ones (.gitkeep, .DS_Store)."""
-    return sorted(
-        p
-        for p in directory.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
-    )
+def _landing_files(directory: Path) -> list[Path]:
+    """Every entry under a directory that is not a directory to descend (recursive, sorted): regular files,
+    symlinks, FIFOs and devices alike, and hidden directories as one entry each (not descended), so nothing
+    is passed over without a record (_unreadable_reason says why it is not loaded)."""
+    found = []
+    for root, dirs, files in os.walk(directory):
+        hidden = [d for d in dirs if d.startswith(".")]
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / name for name in [*files, *hidden]]
+    return sorted(found)
+
+
+def _display_path(path: Path, landing: Path) -> str:
+    """The path relative to the landing as text that can be printed and stored: bytes of a name that are not
+    UTF-8 are shown as \\xNN escapes."""
+    rel = os.fsencode(path.relative_to(landing).as_posix())
+    return rel.decode("utf-8", errors="backslashreplace")
+
+
+def _unreadable_reason(path: Path, landing: Path) -> str | None:
+    """Why a landing entry is not loaded (it is then recorded as rejected), or None for a file to load."""
+    rel = path.relative_to(landing)
+    if any(part.startswith(".") for part in rel.parts):
+        kind = "directory" if path.is_dir() else "file"
+        return f"hidden {kind} (a name starting with '.'); not loaded: rename it to load it"
+    try:
+        os.fsencode(str(rel)).decode("utf-8")
+    except UnicodeDecodeError:
+        return "file name is not valid UTF-8; rename it"
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(landing.resolve()):
+            return "symbolic link to a file outside the landing; not followed"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device); not read"
+    return None
 
 
 @dataclass(frozen=True)
@@ -517,9 +709,9 @@ class _Planned:
 def _plan_table_dir(landing: Path, directory: Path, table: Table, source_relation: str) -> list[_Planned]:
     """The files of one <table>/ folder: directly inside, csv or parquet."""
     planned = []
-    dir_rel = directory.relative_to(landing).as_posix()
-    for p in _visible_files(directory):
-        p_rel = p.relative_to(landing).as_posix()
+    dir_rel = _display_path(directory, landing)
+    for p in _landing_files(directory):
+        p_rel = _display_path(p, landing)
         if p.parent != directory:
             error = f"{p_rel}: nested directory; files go directly in {dir_rel}/"
         elif p.suffix.lower() not in FILE_TYPES:
@@ -544,10 +736,8 @@ def _plan_system_dir(
     """The <table>/ folders of a system folder (or of a CRM connection folder)."""
     planned = []
     for sub in sorted(directory.iterdir()):
-        if sub.name.startswith("."):
-            continue
-        sub_rel = sub.relative_to(landing).as_posix()
-        if sub.is_file():
+        sub_rel = _display_path(sub, landing)
+        if sub.name.startswith(".") or not sub.is_dir():
             planned.append(_Planned(sub, None, source_relation, f"{sub_rel}: not in a <system>/<table>/ directory"))
             continue
         table = contract.get(f"{system}.{sub.name.lower()}")
@@ -557,8 +747,8 @@ def _plan_system_dir(
         unknown = f"unknown table {sub.name!r} for system {system!r} (not in the raw contract)"
         if system != MULTI_CONNECTION_SYSTEM or source_relation != DEFAULT_CONNECTION:
             planned += [
-                _Planned(p, None, source_relation, f"{p.relative_to(landing).as_posix()}: {unknown}")
-                for p in _visible_files(sub)
+                _Planned(p, None, source_relation, f"{_display_path(p, landing)}: {unknown}")
+                for p in _landing_files(sub)
             ]
             continue
         # crm/<name>/ that is not a table: a connection folder holding <table>/ folders.
@@ -567,14 +757,12 @@ def _plan_system_dir(
             inner = _plan_system_dir(landing, sub, system, contract, sub.name)
         else:
             inner = [
-                _Planned(f, None, sub.name, f"{f.relative_to(landing).as_posix()}: {connection_error}")
-                for f in _visible_files(sub)
+                _Planned(f, None, sub.name, f"{_display_path(f, landing)}: {connection_error}")
+                for f in _landing_files(sub)
             ]
         # A file directly in crm/<name>/ was meant for a table called <name>.
         planned += [
-            replace(e, table=None, error=f"{e.path.relative_to(landing).as_posix()}: {unknown}")
-            if e.path.parent == sub
-            else e
+            replace(e, table=None, error=f"{_display_path(e.path, landing)}: {unknown}") if e.path.parent == sub else e
             for e in inner
         ]
     return planned
@@ -586,27 +774,32 @@ def _plan(landing: Path) -> list[_Planned]:
     systems = sorted({t.system for t in contract.values()})
     plan: list[_Planned] = []
     for entry in sorted(landing.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        rel = entry.relative_to(landing).as_posix()
-        if entry.is_file():
+        rel = _display_path(entry, landing)
+        if entry.name.startswith(".") or not entry.is_dir():
             plan.append(_Planned(entry, None, DEFAULT_CONNECTION, f"{rel}: not in a <system>/<table>/ directory"))
             continue
         system = entry.name.lower()
         if system not in systems:
             reason = f"unknown system {entry.name!r} (contract systems: {', '.join(systems)})"
             plan += [
-                _Planned(p, None, DEFAULT_CONNECTION, f"{p.relative_to(landing).as_posix()}: {reason}")
-                for p in _visible_files(entry)
+                _Planned(p, None, DEFAULT_CONNECTION, f"{_display_path(p, landing)}: {reason}")
+                for p in _landing_files(entry)
             ]
             continue
         plan += _plan_system_dir(landing, entry, system, contract, DEFAULT_CONNECTION)
+    # What cannot be read (hidden, not UTF-8, a link out of the landing, not a regular file) says so first.
+    for i, planned in enumerate(plan):
+        reason = _unreadable_reason(planned.path, landing)
+        if reason is not None:
+            plan[i] = replace(planned, error=f"{_display_path(planned.path, landing)}: {reason}")
     return plan
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult, batch_id: int, loaded_at: datetime) -> None:
     con.execute(
-        "insert into meta.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into meta.loaded_files (file_id, batch_id, system, table_name, source_file, file_sha256, rows_read, "
+        "rows_loaded, rows_rejected, status, error, loaded_at, source_relation, gate, warnings) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.file_id,
             batch_id,
@@ -621,6 +814,8 @@ def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult, batch_id: i
             result.error,
             loaded_at,
             result.source_relation,
+            GATE_PENDING if result.status == "loaded" else None,
+            "; ".join(result.warnings) or None,
         ],
     )
 
@@ -636,14 +831,16 @@ def _process_file(
     batch_id: int,
     file_id: int,
     loaded_hashes: dict[tuple[str, str], str],
+    window: DateWindow,
 ) -> FileResult:
     """Skip, reject or land one file; its meta.loaded_files row commits with its data or alone.
 
     The same content in two CRM connections is two files (each connection's rows), not a re-send.
     """
     path, table = planned.path, planned.table
-    source_file = path.relative_to(landing).as_posix()
-    sha = _sha256(path)
+    source_file = _display_path(path, landing)
+    # A FIFO would block the read, and a hidden directory or a dangling link has no content.
+    sha = _sha256(path) if planned.error is None else None
     loaded_at = _now()
     base = {
         "file_id": file_id,
@@ -667,8 +864,15 @@ def _process_file(
             con.execute("begin transaction")
             try:
                 lineage = _Lineage(batch_id, file_id, source_file, sha, loaded_at, planned.source_relation)
-                read, loaded, rejected = _land_file(con, table, lineage, names, line_offset)
-                res = FileResult(**base, status="loaded", rows_read=read, rows_loaded=loaded, rows_rejected=rejected)
+                read, loaded, rejected = _land_file(con, table, lineage, names, line_offset, window)
+                res = FileResult(
+                    **base,
+                    status="loaded",
+                    rows_read=read,
+                    rows_loaded=loaded,
+                    rows_rejected=rejected,
+                    warnings=_header_warnings(table, names, source_file),
+                )
                 _record_file(con, res, batch_id, loaded_at)
                 con.execute("commit")
                 return res
@@ -690,16 +894,19 @@ def load_landing(
     landing: Path,
     *,
     on_file: Callable[[FileResult, int, int], None] | None = None,
+    window: DateWindow | None = None,
 ) -> LoadResult:
     """Land every new file of the landing into raw_<system>.<table>; one batch per call.
 
-    A file whose sha256 was already loaded is skipped, so re-running adds no rows.
-    on_file(result, files_done, files_total) is called after each file (for a progress bar).
+    A file whose sha256 was already loaded is skipped, so re-running adds no rows. Loaded files wait for
+    `validate` (meta.loaded_files.gate = 'pending'). `window` bounds dates and timestamps (default: from the
+    environment, relative to now). on_file(result, files_done, files_total) is called after each file.
     """
     started = time.perf_counter()
     landing = Path(landing)
     if not landing.is_dir():
         raise FileNotFoundError(f"landing directory {landing} does not exist")
+    window = window or DateWindow.from_env(_now())
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
@@ -710,6 +917,9 @@ def load_landing(
         con.execute("begin transaction")  # one commit for the 34 tables, not one each
         ensure_raw_tables(con)
         con.execute("commit")
+        # The run lock is ours: a batch still `running` belongs to a killed load (its committed files are
+        # whole and wait for validate like any other).
+        con.execute("update meta.load_batches set status = 'interrupted' where status = 'running'")
         batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
         (next_file_id,) = con.execute("select coalesce(max(file_id), 0) + 1 from meta.loaded_files").fetchone()
         con.execute(
@@ -724,32 +934,57 @@ def load_landing(
             ).fetchall()
         }
         result = LoadResult(batch_id=batch_id)
-        plan = _plan(landing)
-        for planned in plan:
-            res = _process_file(con, landing, planned, batch_id, next_file_id, loaded_hashes)
-            next_file_id += 1
-            if res.status == "loaded":
-                loaded_hashes[(res.source_relation, res.file_sha256)] = res.source_file
-            result.files.append(res)
-            if on_file is not None:
-                on_file(res, len(result.files), len(plan))
-        con.execute(
-            "update meta.load_batches set finished_at = ?, status = 'completed', files_seen = ?, "
-            "files_loaded = ?, files_skipped = ?, files_rejected = ?, rows_read = ?, rows_loaded = ?, "
-            "rows_rejected = ? where batch_id = ?",
-            [
-                _now(),
-                len(result.files),
-                result.files_loaded,
-                result.files_skipped,
-                result.files_rejected,
-                result.rows_read,
-                result.rows_loaded,
-                result.rows_rejected,
-                batch_id,
-            ],
-        )
+        try:
+            _load_planned(con, landing, batch_id, next_file_id, loaded_hashes, window, result, on_file)
+        except BaseException:
+            # Each file committed with its rows or not at all; the batch says it did not finish.
+            con.execute(
+                "update meta.load_batches set finished_at = ?, status = 'failed' where batch_id = ?",
+                [
+                    _now(),
+                    batch_id,
+                ],
+            )
+            raise
         result.seconds = time.perf_counter() - started
         return result
     finally:
         con.close()
+
+
+def _load_planned(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    batch_id: int,
+    next_file_id: int,
+    loaded_hashes: dict[tuple[str, str], str],
+    window: DateWindow,
+    result: LoadResult,
+    on_file: Callable[[FileResult, int, int], None] | None,
+) -> None:
+    """Process every planned file of the landing, then close the batch as completed."""
+    plan = _plan(landing)
+    for planned in plan:
+        res = _process_file(con, landing, planned, batch_id, next_file_id, loaded_hashes, window)
+        next_file_id += 1
+        if res.status == "loaded":
+            loaded_hashes[(res.source_relation, res.file_sha256)] = res.source_file
+        result.files.append(res)
+        if on_file is not None:
+            on_file(res, len(result.files), len(plan))
+    con.execute(
+        "update meta.load_batches set finished_at = ?, status = 'completed', files_seen = ?, "
+        "files_loaded = ?, files_skipped = ?, files_rejected = ?, rows_read = ?, rows_loaded = ?, "
+        "rows_rejected = ? where batch_id = ?",
+        [
+            _now(),
+            len(result.files),
+            result.files_loaded,
+            result.files_skipped,
+            result.files_rejected,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            batch_id,
+        ],
+    )

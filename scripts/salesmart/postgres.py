@@ -4,7 +4,8 @@ Landing (chosen to keep one code path for the contract checks): `salesmart load`
 files with DuckDB into the ledger <home>/build.duckdb (raw_*, meta.*), exactly as on the duckdb target.
 On the postgres target `sync_raw` then copies every file PostgreSQL does not have yet (by
 meta.loaded_files.file_id) into the same raw_<system>.<table> and meta.* tables there, with
-`COPY ... FROM STDIN (FORMAT csv)`, in one transaction. So rejected rows, file ids and source lines are
+`COPY ... FROM STDIN (FORMAT csv)`, in one transaction, replaces meta.loaded_files (gate verdicts change) and
+creates the same gated_<system> views dbt reads. So rejected rows, file ids and source lines are
 identical on both engines, and a fresh PostgreSQL database catches up from the ledger on the next load.
 
 Publish: dbt builds marts into schema `marts_build`; `publish` copies its tables into `marts_next`,
@@ -22,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from salesmart.gate import gated_view_sql
 from salesmart.load import ledger_tables, quote_ident
 
 BUILD_MARTS_SCHEMA = "marts_build"
@@ -138,6 +140,18 @@ def _copy(ddb: duckdb.DuckDBPyConnection, cur: Any, query: str, target: str, col
     return cur.rowcount
 
 
+def _create_gated_views(cur: Any, raw_tables: list[tuple[str, str]]) -> None:
+    """gated_<system>.<table> over each raw table, as in the DuckDB ledger: what dbt's sources read."""
+    for schema, table in raw_tables:
+        gated_schema = "gated_" + schema.removeprefix("raw_")
+        cur.execute(f"create schema if not exists {quote_ident(gated_schema)}")
+        cur.execute(
+            gated_view_sql(
+                f"{quote_ident(schema)}.{quote_ident(table)}", f"{quote_ident(gated_schema)}.{quote_ident(table)}"
+            )
+        )
+
+
 def sync_raw(ledger: Path, params: PgParams | None = None) -> SyncResult:
     """Copy the ledger's files that PostgreSQL does not hold yet (raw rows, meta rows); one transaction."""
     pg = connect(params)
@@ -159,9 +173,10 @@ def sync_raw(ledger: Path, params: PgParams | None = None) -> SyncResult:
                 names = [c for c, _ in columns]
                 select = ", ".join(quote_ident(c) for c in names)
                 source = f"{quote_ident(schema)}.{quote_ident(table)}"
-                if schema == "meta" and table == "load_batches":
-                    # A batch row is updated when the batch finishes: replace every batch of the ledger.
-                    cur.execute("delete from meta.load_batches")
+                if schema == "meta" and table in ("load_batches", "loaded_files"):
+                    # Rows updated after they were written (a batch finishes, a file passes the gate): replace
+                    # every row, so the gated views below see the ledger's verdicts.
+                    cur.execute(f"delete from {source}")
                     _copy(ddb, cur, f"select {select} from {source}", source, names, tmp)
                     continue
                 key = "_file_id" if schema != "meta" else "file_id"
@@ -177,6 +192,7 @@ def sync_raw(ledger: Path, params: PgParams | None = None) -> SyncResult:
                 )
                 if schema != "meta":
                     rows += copied
+            _create_gated_views(cur, [key for key in tables if key[0] != "meta"])
         return SyncResult(files=len(missing), rows=rows)
     finally:
         ddb.close()

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from salesmart.config import Settings
+from salesmart.gate import gated_view_sql
 from salesmart.load import ledger_tables, quote_ident
 
 BUILD_MARTS_SCHEMA = "marts_build"
@@ -114,9 +115,20 @@ def run_operation(settings: Settings, macro: str, args: dict) -> None:
 
 
 def sync_raw(settings: Settings) -> SyncResult:
-    """Export the ledger's raw and meta tables to Parquet and (re)register them as Spark tables."""
+    """Export the ledger's raw and meta tables to Parquet, (re)register them as Spark tables and create the
+    gated_<system> views dbt reads (the same definition as in the ledger)."""
     tables, rows = export_raw(settings.build_db, raw_dir(settings), raw_uri(settings))
-    run_operation(settings, "spark_register_raw_tables", {"tables": tables})
+    views = [
+        {
+            "schema": "gated_" + t["schema"].removeprefix("raw_"),
+            "sql": gated_view_sql(
+                f"{t['schema']}.{t['table']}", f"gated_{t['schema'].removeprefix('raw_')}.{t['table']}"
+            ),
+        }
+        for t in tables
+        if t["schema"] != "meta"
+    ]
+    run_operation(settings, "spark_register_raw_tables", {"tables": tables, "views": views})
     return SyncResult(tables=len(tables), rows=rows)
 
 

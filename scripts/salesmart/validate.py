@@ -1,41 +1,36 @@
-"""`salesmart validate`: Great Expectations at the landing gate.
+"""`salesmart validate`: the gate between landed files and the models (docs/data_quality.md, "The gate").
 
-Suites are generated from the raw contract (columns, types, required, accepted values) plus business
-expectations (non-negative amounts, NPS 0..10, closed_at >= created_at). Cross-row checks (duplicate keys
-within a file, fx coverage, email events without a message) are computed in DuckDB and handed to GX as
-frames of offending rows that must be empty. GX runs on pandas frames (its SQL datasource returns nothing on
-DuckDB); each file is validated in chunks so memory stays bounded on large batches.
+Every file `load` lands waits with meta.loaded_files.gate = 'pending'. validate checks each pending file (and
+re-checks each file that failed before, so a file whose fx rate arrived later passes then) and records a
+verdict per file: `passed` or `failed`. dbt reads only the gated_<system> views, which hold the rows of passed
+(or `salesmart accept`ed) files: a row that has not passed cannot reach staging, whatever the order of runs.
+
+The loader already enforces, row by row, the contract's types, required and accepted values and date window,
+so the gate checks only what the loader does not: the business rules (RULES: value ranges and ordered column
+pairs) and the cross-row integrity checks (one version per key and updated_at within a file; an fx rate on or
+before every money date). Each rule is one data entry here, rendered twice: as SQL run in DuckDB where the data
+is (one scan per table, counts per file), and as a Great Expectations suite for the documented contract
+(GX Data Docs under <home>/gx, rendered again only when the rules change).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from salesmart.config import Settings
 from salesmart.contract import Table, load_contract
+from salesmart.gate import GATE_ACCEPTED, GATE_FAILED, GATE_OPEN, GATE_PASSED, GATE_PENDING, GATE_SUPERSEDED
 
-# DuckDB hands back 2,048-row vectors: about 250k rows per validated chunk.
-CHUNK_VECTORS = 122
 EXAMPLES = 5
-
-# Contract type -> pandas dtype names DuckDB hands back for it.
-PANDAS_TYPES = {
-    "string": ["str", "object", "string"],
-    # A BIGINT column with nulls arrives as float64: numpy integers cannot hold a missing value.
-    "integer": ["int64", "int32", "float64"],
-    "decimal": ["float64", "Float64"],
-    "boolean": ["bool"],
-    "date": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
-    "timestamp": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
-}
 
 # Business rules beyond the contract: (table, column) -> inclusive range.
 VALUE_RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
@@ -85,168 +80,254 @@ MONEY_DATES = {
     "hr.training_enrollments": "cast(enrolled_at as date)",
 }
 
+DUPLICATE_VERSIONS = "one version per key and updated_at within a file"
+FX_COVERAGE = "fx rate on or before every money date"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row rule of a table: a GX expectation (its type and kwargs, for the suite) and the SQL condition
+    that makes a row break it (for the check)."""
+
+    expectation: str
+    column: str
+    kwargs: dict
+    violation: str  # SQL over the raw table's columns
+
+    @property
+    def label(self) -> str:
+        shown = {k: v for k, v in self.kwargs.items() if k not in ("column", "column_A", "column_B", "or_equal")}
+        details = ", ".join(f"{k} {v}" for k, v in shown.items() if v is not None)
+        if "column_B" in self.kwargs:
+            details = f">= {self.kwargs['column_B']}"
+        return f"{self.expectation} ({details})" if details else self.expectation
+
+
+def table_rules(key: str) -> list[Rule]:
+    """The business rules of table `key` ('<system>.<table>')."""
+    rules = []
+    for (table_key, column), (low, high) in VALUE_RANGES.items():
+        if table_key != key:
+            continue
+        bounds = [f"{column} < {low}" if low is not None else None, f"{column} > {high}" if high is not None else None]
+        rules.append(
+            Rule(
+                "expect_column_values_to_be_between",
+                column,
+                {"column": column, "min_value": low, "max_value": high},
+                " or ".join(b for b in bounds if b),
+            )
+        )
+    for table_key, later, earlier in ORDERED_PAIRS:
+        if table_key == key:
+            rules.append(
+                Rule(
+                    "expect_column_pair_values_a_to_be_greater_than_b",
+                    later,
+                    {"column_A": later, "column_B": earlier, "or_equal": True},
+                    f"{later} < {earlier}",
+                )
+            )
+    return rules
+
 
 @dataclass
 class Failure:
-    table: str
+    file_id: int
     source_file: str
-    expectation: str
+    table: str
+    check: str  # an expectation's label or an integrity check's name
     column: str | None
     unexpected_count: int
-    examples: list = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        column = f" column {self.column}" if self.column else ""
+        return (
+            f"FAILED {self.source_file} ({self.table}){column}: {self.check}, {self.unexpected_count} row(s), "
+            f"e.g. {'; '.join(self.examples)}"
+        )
 
 
 @dataclass
 class ValidationResult:
-    batch_id: str | None
     files_checked: int = 0
-    expectations_run: int = 0
+    rules_checked: int = 0
+    passed: list[str] = field(default_factory=list)
+    newly_failed: list[str] = field(default_factory=list)
+    still_failed: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    full_refresh_reason: str | None = None
     data_docs: Path | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        """No file that was waiting for its first check failed (files held from earlier runs stay held)."""
+        return not self.newly_failed
 
     @property
     def messages(self) -> list[str]:
-        """A readable summary: one line for the batch, one per failed expectation."""
-        if self.batch_id is None:
-            return ["validate: no loaded batch to validate"]
+        """A readable summary: one line for the check, one per failure, one for held files."""
+        if not self.files_checked:
+            docs = f"; Data Docs: {self.data_docs}" if self.data_docs else ""
+            return [f"validate: no loaded file waits for the gate{docs}"]
         lines = [
-            f"validate: batch {self.batch_id}: {self.files_checked} file(s), {self.expectations_run} expectation "
-            f"result(s), {len(self.failures)} failed" + (f"; Data Docs: {self.data_docs}" if self.data_docs else "")
+            f"validate: {self.files_checked} file(s) checked against {self.rules_checked} rule(s): "
+            f"{len(self.passed)} passed, {len(self.newly_failed) + len(self.still_failed)} failed"
+            + (f"; Data Docs: {self.data_docs}" if self.data_docs else "")
         ]
-        for failure in self.failures:
-            column = f" column {failure.column}" if failure.column else ""
+        lines += [f"  {failure.message}" for failure in self.failures]
+        if self.still_failed:
             lines.append(
-                f"  FAILED {failure.table}{column}: {failure.expectation}, {failure.unexpected_count} row(s), "
-                f"e.g. {failure.examples} (files: {failure.source_file})"
+                f"  held back since an earlier run (not in the models until corrected or accepted with "
+                f"`salesmart accept`): {', '.join(self.still_failed)}"
             )
+        if self.full_refresh_reason:
+            lines.append(f"  {self.full_refresh_reason}")
         return lines
 
 
-def build_suite_expectations(table: Table) -> list:
-    """The contract's and the business rules' expectations for one raw table."""
-    import great_expectations.expectations as gxe
+# ---------------------------------------------------------------- checks (DuckDB SQL)
 
-    key = f"{table.system}.{table.name}"
-    expectations: list = [gxe.ExpectTableColumnsToMatchSet(column_set=table.column_names, exact_match=False)]
-    for col in table.columns:
-        expectations.append(gxe.ExpectColumnValuesToBeInTypeList(column=col.name, type_list=PANDAS_TYPES[col.type]))
-        if col.required:
-            expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=col.name))
-        if col.accepted:
-            expectations.append(gxe.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.accepted)))
-        low_high = VALUE_RANGES.get((key, col.name))
-        if low_high:
-            expectations.append(
-                gxe.ExpectColumnValuesToBeBetween(column=col.name, min_value=low_high[0], max_value=low_high[1])
-            )
-    for pair_table, later, earlier in ORDERED_PAIRS:
-        if pair_table == key:
-            expectations.append(
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing"
+
+def _rule_failures(con: duckdb.DuckDBPyConnection, table: Table, files: dict[int, str]) -> list[Failure]:
+    """Counts per file and rule in one scan of the table; examples (line and value) only where a rule broke."""
+    rules = table_rules(f"{table.system}.{table.name}")
+    if not rules:
+        return []
+    counts = ", ".join(f"count(*) filter (where {rule.violation}) as r{i}" for i, rule in enumerate(rules))
+    found = con.execute(
+        f"select _file_id, {counts} from {table.qualified_name} "
+        "where _file_id in (select unnest(?::bigint[])) group by _file_id",
+        [list(files)],
+    ).fetchall()
+    failures = []
+    for file_id, *per_rule in found:
+        for rule, count in zip(rules, per_rule, strict=True):
+            if not count:
+                continue
+            columns = [rule.column] + ([rule.kwargs["column_B"]] if "column_B" in rule.kwargs else [])
+            shown = " || ' / ' || ".join(f"coalesce(cast({c} as varchar), 'null')" for c in columns)
+            examples = con.execute(
+                f"select _source_line, {shown} from {table.qualified_name} where _file_id = ? and ({rule.violation}) "
+                f"order by _source_line limit {EXAMPLES}",
+                [file_id],
+            ).fetchall()
+            failures.append(
+                Failure(
+                    file_id,
+                    files[file_id],
+                    f"{table.system}.{table.name}",
+                    rule.label,
+                    rule.column,
+                    count,
+                    [f"line {line}: {value}" for line, value in examples],
                 )
             )
-    return expectations
+    return failures
 
 
-def _integrity_frames(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> Iterator[tuple[str, str, pd.DataFrame]]:
-    """Frames of offending rows (each must be empty): (check name, source file or '*', frame)."""
+def _duplicate_failures(con: duckdb.DuckDBPyConnection, table: Table, files: dict[int, str]) -> list[Failure]:
+    """Versioned tables: two versions of a key in one file must differ in updated_at (else only file order
+    decides). Event tables: a repeated id must be an identical re-send."""
+    version = ["updated_at"] if table.has_updated_at else []
+    group = ", ".join([*table.primary_key, *version])
+    # Counts first; lines and the distinct-content check only for repeated keys (per-group lists and sets over
+    # every row of a 10M-row event table took gigabytes).
+    repeated = (
+        f"select _file_id, {group} from {table.qualified_name} where _file_id in (select unnest(?::bigint[])) "
+        f"group by _file_id, {group} having count(*) > 1"
+    )
+    same_key = " and ".join(f"t.{c} is not distinct from r.{c}" for c in ["_file_id", *table.primary_key, *version])
+    conflicting = "count(*) > 1" if version else f"count(distinct ({', '.join(table.column_names)})) > 1"
+    found = con.execute(
+        f"select _file_id, concat_ws('|', {group}) as duplicated_key, "
+        "list(_source_line order by _source_line) as lines "
+        f"from {table.qualified_name} as t where exists (select 1 from ({repeated}) as r where {same_key}) "
+        f"group by _file_id, {group} having {conflicting} order by _file_id, min(_source_line)",
+        [list(files)],
+    ).fetchall()
+    by_file: dict[int, list[str]] = {}
+    for file_id, key, lines in found:
+        by_file.setdefault(file_id, []).append(f"key {key} on lines {', '.join(str(n) for n in lines)}")
+    return [
+        Failure(file_id, files[file_id], f"{table.system}.{table.name}", DUPLICATE_VERSIONS, None, len(keys), keys[:5])
+        for file_id, keys in by_file.items()
+    ]
+
+
+def _fx_failures(con: duckdb.DuckDBPyConnection, files: dict[int, str], candidates: list[int]) -> list[Failure]:
+    """Money rows whose currency has no rate on or before their date, among the rates of files that passed or
+    are being checked now (a date not before the currency's first rate has one on or before it)."""
     contract = load_contract()
-    duplicates = []
-    for (system, table_name), table_files in files.groupby(["system", "table_name"], sort=True):
-        key = f"{system}.{table_name}"
-        table = contract[key]
-        ids = ", ".join(str(int(i)) for i in table_files["file_id"])
-        # Versioned tables: two versions of a key in one file must differ in updated_at (else only file order
-        # decides). Event tables: a repeated id must be an identical re-send.
-        version = ["updated_at"] if table.has_updated_at else []
-        group = ", ".join([*table.primary_key, *version])
-        # Counts first, then the line lists and the distinct-content check only for the repeated keys: over
-        # every row of a 10M-row event table, per-group lists and sets took gigabytes.
-        repeated = (
-            f"select _file_id, {group} from {table.qualified_name} where _file_id in ({ids}) "
-            f"group by _file_id, {group} having count(*) > 1"
-        )
-        same_key = " and ".join(f"t.{c} is not distinct from r.{c}" for c in ["_file_id", *table.primary_key, *version])
-        conflicting = "count(*) > 1" if version else f"count(distinct ({', '.join(table.column_names)})) > 1"
-        duplicates.append(
-            f"select '{key}' as table_name, any_value(_source_file) as source_file, "
-            f"concat_ws('|', {group}) as duplicated_key, count(*) as copies, "
-            "list(_source_line order by _source_line) as lines "
-            f"from {table.qualified_name} as t where t._file_id in ({ids}) "
-            f"and exists (select 1 from ({repeated}) as r where {same_key}) "
-            f"group by _file_id, {group} having {conflicting}"
-        )
-    if duplicates:
-        frame = con.execute(" union all ".join(duplicates) + " order by table_name, source_file limit 1000").df()
-        yield "one version per key and updated_at within a file", "*", frame
-
-    file_ids = [int(i) for i in files["file_id"]]
-    if not file_ids:
-        return
+    reporting = os.environ.get("SALESMART_REPORTING_CURRENCY", "USD")
+    gate_open = ", ".join(f"'{g}'" for g in GATE_OPEN)
+    first_rates = (
+        "first_rates as (select currency_code, min(rate_date) as first_rate_date from raw_crm.fx_rates "
+        f"where _file_id in (select file_id from meta.loaded_files where gate in ({gate_open})) "
+        "or _file_id in (select unnest(?::bigint[])) group by 1)"
+    )
     gaps = []
     for key, date_expr in MONEY_DATES.items():
         table = contract[key]
         gaps.append(
-            f"select '{key}' as table_name, m.currency_code, min({date_expr}) as first_date, count(*) as rows "
-            f"from {table.qualified_name} as m "
-            "where m._file_id in (select unnest(?::bigint[])) and m.currency_code is not null "
-            "and upper(m.currency_code) <> upper(?) "
-            # A date has a rate on or before it when it is not before the currency's first rate (a join on
-            # rate_date <= date paired every row with every earlier rate: gigabytes at scale 1).
+            f"select '{key}' as table_name, _file_id, currency_code, {date_expr} as money_date, _source_line "
+            f"from {table.qualified_name} as m where _file_id in (select unnest(?::bigint[])) "
+            "and currency_code is not null and upper(currency_code) <> upper(?) "
             "and not exists (select 1 from first_rates as r where r.currency_code = m.currency_code "
-            f"and r.first_rate_date <= {date_expr}) group by all"
+            f"and r.first_rate_date <= {date_expr})"
         )
-    reporting = os.environ.get("SALESMART_REPORTING_CURRENCY", "USD")
-    params: list = []
+    params: list = [candidates]
     for _ in gaps:
-        params += [file_ids, reporting]
-    first_rates = (
-        "first_rates as (select currency_code, min(rate_date) as first_rate_date from raw_crm.fx_rates group by 1)"
-    )
-    yield (
-        "fx rate on or before every money date",
-        "*",
-        con.execute(f"with {first_rates} " + " union all ".join(gaps), params).df(),
-    )
-    yield (
-        "email events refer to a known message",
-        "*",
-        con.execute(
-            "select e.event_id, e.message_id, e._source_file, e._source_line from raw_email.events as e "
-            "where e._file_id in (select unnest(?::bigint[])) "
-            "and not exists (select 1 from raw_email.messages as m where m.message_id = e.message_id) "
-            "order by e._file_id, e._source_line limit 1000",
-            [file_ids],
-        ).df(),
-    )
+        params += [list(files), reporting]
+    found = con.execute(
+        f"with {first_rates}, gaps as ({' union all '.join(gaps)}) "
+        "select table_name, _file_id, count(*), "
+        f"list(currency_code || ' ' || money_date || ' on line ' || _source_line order by _source_line)[1:{EXAMPLES}] "
+        "from gaps group by all order by _file_id",
+        params,
+    ).fetchall()
+    return [
+        Failure(file_id, files[file_id], table_name, FX_COVERAGE, "currency_code", count, examples)
+        for table_name, file_id, count, examples in found
+    ]
 
 
-def _as_gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """GX 1.24 misreads pandas extension dtypes (str, Int64, boolean); hand it the plain numpy forms."""
-    for column in frame.columns:
-        dtype = frame[column].dtype
-        if isinstance(dtype, pd.StringDtype | pd.BooleanDtype):
-            frame[column] = frame[column].astype(object)
-        elif pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_integer_dtype(dtype):
-            frame[column] = frame[column].astype("float64")
-    return frame
+# ---------------------------------------------------------------- the suites as GX documentation
 
 
-def _gx_context(home: Path):
-    """An in-memory GX context (no config or store files re-read on every run) whose Data Docs site is
-    <home>/gx/uncommitted/data_docs/local_site, as a file context's would be."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+def build_suite_expectations(table: Table) -> list:
+    """The GX expectations that document table `table`'s gate rules (the same Rule entries the SQL checks)."""
+    import great_expectations.expectations as gxe
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    classes = {
+        "expect_column_values_to_be_between": gxe.ExpectColumnValuesToBeBetween,
+        "expect_column_pair_values_a_to_be_greater_than_b": gxe.ExpectColumnPairValuesAToBeGreaterThanB,
+    }
+    return [classes[rule.expectation](**rule.kwargs) for rule in table_rules(f"{table.system}.{table.name}")]
+
+
+def _rules_fingerprint() -> str:
+    rules = {key: [(r.expectation, r.kwargs) for r in table_rules(key)] for key in sorted(load_contract())}
+    return hashlib.sha256(json.dumps(rules, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def render_data_docs(home: Path) -> Path:
+    """GX Data Docs of the gate's suites under <home>/gx (ephemeral context, site on disk); skipped when the
+    rules are those already rendered (importing GX alone takes seconds)."""
     site = home / "gx" / "uncommitted" / "data_docs" / "local_site"
-    context.update_data_docs_site(  # the ephemeral default site, moved onto disk
+    index = site / "index.html"
+    stamp = site / ".rules.sha256"
+    fingerprint = _rules_fingerprint()
+    if index.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return index
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="great_expectations")
+    context = gx.get_context(mode="ephemeral")
+    context.update_data_docs_site(
         site_name="local_site",
         site_config={
             "class_name": "SiteBuilder",
@@ -254,146 +335,153 @@ def _gx_context(home: Path):
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    return context
+    for key, table in sorted(load_contract().items()):
+        expectations = build_suite_expectations(table)
+        if expectations:
+            context.suites.add(gx.ExpectationSuite(name=f"gate.{key}", expectations=expectations))
+    context.build_data_docs()
+    stamp.write_text(fingerprint)
+    return index
 
 
-class _GxRunner:
-    """One GX context for the whole validation; each suite and its validation definition is saved once.
-
-    Every chunk runs through one checkpoint per suite without actions; Data Docs are rendered once at the
-    end for all the results (a checkpoint's UpdateDataDocsAction re-renders the site on every run).
-    """
-
-    def __init__(self, home: Path) -> None:
-        self.context = _gx_context(home)
-        self.source = self.context.data_sources.add_or_update_pandas("salesmart_landing")
-        self.checkpoints: dict[str, object] = {}
-        self.result_ids: list = []
-
-    def _checkpoint(self, name: str, expectations: list):
-        import great_expectations as gx
-
-        try:
-            asset = self.source.get_asset(name)
-        except LookupError:
-            asset = self.source.add_dataframe_asset(name=name)
-        try:
-            batch_definition = asset.get_batch_definition("batch")
-        except (KeyError, LookupError):
-            batch_definition = asset.add_batch_definition_whole_dataframe("batch")
-        suite = self.context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=expectations))
-        definition = self.context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-        )
-        return self.context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=f"{name}_checkpoint",
-                validation_definitions=[definition],
-                actions=[],
-                result_format={"result_format": "SUMMARY"},
-            )
-        )
-
-    def run(self, name: str, expectations: Callable[[], list], frame: pd.DataFrame) -> list:
-        """Validate one frame against suite `name` (expectations() builds it on first use); GX results."""
-        if name not in self.checkpoints:
-            self.checkpoints[name] = self._checkpoint(name, expectations())
-        run = self.checkpoints[name].run(batch_parameters={"dataframe": frame})
-        # The pandas engine keeps each asset's last frame (one per table, all at once); drop it so memory
-        # holds one chunk. GX has no public call for this.
-        batches = self.source.get_execution_engine().batch_manager
-        batches.reset_batch_cache()
-        batches._batch_data_cache.clear()
-        self.result_ids += list(run.run_results)
-        return [result for run_result in run.run_results.values() for result in run_result.results]
-
-    def build_data_docs(self) -> None:
-        if self.result_ids:
-            self.context.build_data_docs(resource_identifiers=self.result_ids)
+# ---------------------------------------------------------------- the verdicts
 
 
-def _failures_from(results: list, table: str, source_file: str) -> list[Failure]:
-    failures = []
-    for result in results:
-        if result.success:
-            continue
-        kwargs = result.expectation_config.kwargs
-        details = result.result or {}
-        count = details.get("unexpected_count")
-        if count is None:
-            count = details.get("observed_value") if isinstance(details.get("observed_value"), int) else 1
-        failures.append(
-            Failure(
-                table=table,
-                source_file=source_file,
-                expectation=result.expectation_config.type,
-                column=kwargs.get("column") or kwargs.get("column_A"),
-                unexpected_count=int(count or 0),
-                examples=list(details.get("partial_unexpected_list") or [])[:EXAMPLES],
-            )
-        )
-    return failures
-
-
-def validate(settings: Settings, batch_id: str | None = None) -> ValidationResult:
-    """Validate the files of one load batch (default: the latest) and build GX Data Docs under <home>/gx."""
-    import great_expectations.expectations as gxe
-
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", module="great_expectations")
-    contract = load_contract()
+def validate(settings: Settings, data_docs: bool = False) -> ValidationResult:
+    """Check every file waiting for the gate (or held by it) and record a verdict per file; with data_docs,
+    render the gate's suites as GX Data Docs too."""
+    result = ValidationResult()
     if not settings.build_db.exists():
-        return ValidationResult(batch_id=None)
-    con = duckdb.connect(str(settings.build_db), read_only=True)
+        return result
+    contract = load_contract()
+    con = duckdb.connect(str(settings.build_db))
     try:
         has_meta = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'loaded_files'"
+            "select count(*) from duckdb_columns() where schema_name = 'meta' and table_name = 'loaded_files' "
+            "and column_name = 'gate'"
         ).fetchone()[0]
         if not has_meta:
-            return ValidationResult(batch_id=None)
-        if batch_id is None:
-            row = con.execute(
-                "select batch_id from meta.loaded_files where status = 'loaded' order by file_id desc limit 1"
-            ).fetchone()
-            batch_id = row[0] if row else None
-        result = ValidationResult(batch_id=batch_id)
-        if batch_id is None:
             return result
-        files = con.execute(
-            "select file_id, system, table_name, source_file from meta.loaded_files "
-            "where batch_id = ? and status = 'loaded' order by file_id",
-            [batch_id],
-        ).df()
-        runner = _GxRunner(settings.home)
-        for (system, table_name), table_files in files.groupby(["system", "table_name"], sort=True):
-            key = f"{system}.{table_name}"
-            table = contract[key]
-            file_ids = [int(i) for i in table_files["file_id"]]
-            columns = ", ".join(table.column_names)
-            # No ORDER BY: a sort holds the whole table before the first chunk comes out, and a scan streams
-            # rows in insertion order, which is load order (_file_id, _source_line), anyway.
-            cursor = con.execute(
-                f"select {columns} from {table.qualified_name} where _file_id in (select unnest(?::bigint[]))",
-                [file_ids],
+        rows = con.execute(
+            "select file_id, system, table_name, source_file, gate from meta.loaded_files "
+            "where status = 'loaded' and gate in (?, ?) order by file_id",
+            [GATE_PENDING, GATE_FAILED],
+        ).fetchall()
+        if not rows:
+            if data_docs:
+                result.data_docs = render_data_docs(settings.home)
+            return result
+        by_table: dict[str, dict[int, str]] = {}
+        for file_id, system, table_name, source_file, _ in rows:
+            by_table.setdefault(f"{system}.{table_name}", {})[file_id] = source_file
+        failures: list[Failure] = []
+        for key, files in sorted(by_table.items()):
+            failures += _rule_failures(con, contract[key], files)
+            failures += _duplicate_failures(con, contract[key], files)
+            result.rules_checked += len(table_rules(key)) + 1
+        money = {
+            file_id: name for key, files in by_table.items() if key in MONEY_DATES for file_id, name in files.items()
+        }
+        if money:
+            failures += _fx_failures(con, money, [file_id for file_id, *_ in rows])
+            result.rules_checked += 1
+        result.failures = sorted(failures, key=lambda f: (f.file_id, f.check))
+        result.files_checked = len(rows)
+        _record_verdicts(con, rows, result)
+    finally:
+        con.close()
+    if data_docs:
+        result.data_docs = render_data_docs(settings.home)
+    return result
+
+
+def _record_verdicts(con: duckdb.DuckDBPyConnection, rows: list[tuple], result: ValidationResult) -> None:
+    """Write each file's gate verdict; a failed file whose path passed later is superseded (the corrected
+    re-send); a file that opens the gate below the newest file already open asks for a full refresh (the
+    incremental models only take files above their watermark)."""
+    failed_ids = {f.file_id for f in result.failures}
+    notes = {}
+    for failure in result.failures:
+        notes.setdefault(failure.file_id, []).append(failure.message)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    (newest_open,) = con.execute(
+        f"select coalesce(max(file_id), 0) from meta.loaded_files where gate in ({', '.join('?' for _ in GATE_OPEN)})",
+        list(GATE_OPEN),
+    ).fetchone()
+    late = []
+    con.execute("begin transaction")
+    for file_id, _, _, source_file, gate in rows:
+        verdict = GATE_FAILED if file_id in failed_ids else GATE_PASSED
+        con.execute(
+            "update meta.loaded_files set gate = ?, gate_checked_at = ?, gate_note = ? where file_id = ?",
+            [verdict, now, "\n".join(notes.get(file_id, [])) or None, file_id],
+        )
+        if verdict == GATE_PASSED:
+            result.passed.append(source_file)
+            if file_id < newest_open:
+                late.append(source_file)
+        elif gate == GATE_PENDING:
+            result.newly_failed.append(source_file)
+        else:
+            result.still_failed.append(source_file)
+    con.execute(
+        "update meta.loaded_files as held set gate = ? where gate = ? and exists (select 1 from meta.loaded_files "
+        "as later where later.source_file = held.source_file and later.file_id > held.file_id and later.gate = ?)",
+        [GATE_SUPERSEDED, GATE_FAILED, GATE_PASSED],
+    )
+    if late:
+        result.full_refresh_reason = request_full_refresh(
+            con, f"file(s) passed the gate after newer files were built: {', '.join(late[:3])}"
+        )
+    con.execute("commit")
+    # A superseded file is no longer held: do not report it as such.
+    superseded = {
+        name
+        for (name,) in con.execute(
+            "select source_file from meta.loaded_files where gate = ?", [GATE_SUPERSEDED]
+        ).fetchall()
+    }
+    result.still_failed = [name for name in result.still_failed if name not in superseded]
+
+
+def request_full_refresh(con: duckdb.DuckDBPyConnection, reason: str) -> str:
+    """Record in the ledger that the next build must rebuild incremental models from every open file."""
+    con.execute("create table if not exists meta.full_refresh_requests (requested_at timestamp, reason varchar)")
+    con.execute(
+        "insert into meta.full_refresh_requests values (?, ?)", [datetime.now(UTC).replace(tzinfo=None), reason]
+    )
+    return f"{reason}: the next build is a full refresh"
+
+
+def accept(settings: Settings, source_files: list[str]) -> list[str]:
+    """Open the gate for failed files by hand (`salesmart accept`); returns the files accepted.
+
+    ValueError names a file that is not held by the gate.
+    """
+    con = duckdb.connect(str(settings.build_db)) if settings.build_db.exists() else None
+    if con is None:
+        raise ValueError(f"nothing loaded yet in {settings.home}")
+    try:
+        held = dict(
+            con.execute(
+                "select source_file, max(file_id) from meta.loaded_files where gate = ? group by source_file",
+                [GATE_FAILED],
+            ).fetchall()
+        )
+        unknown = [name for name in source_files if name not in held]
+        if unknown:
+            listed = ", ".join(sorted(held)) or "none"
+            raise ValueError(f"not held by the gate: {', '.join(unknown)} (held files: {listed})")
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.execute("begin transaction")
+        for name in source_files:
+            con.execute(
+                "update meta.loaded_files set gate = ?, gate_checked_at = ?, "
+                "gate_note = coalesce(gate_note, '') || '\naccepted by hand' where file_id = ?",
+                [GATE_ACCEPTED, now, held[name]],
             )
-            names = list(table_files["source_file"])
-            source_files = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            while not (chunk := _as_gx_frame(cursor.fetch_df_chunk(CHUNK_VECTORS))).empty:
-                results = runner.run(key, lambda table=table: build_suite_expectations(table), chunk)
-                result.expectations_run += len(results)
-                result.failures += _failures_from(results, key, source_files)
-            result.files_checked += len(file_ids)
-        for check, source_file, frame in _integrity_frames(con, files):
-            name = "integrity." + check.replace(" ", "_")
-            results = runner.run(name, lambda: [gxe.ExpectTableRowCountToEqual(value=0)], frame)
-            result.expectations_run += len(results)
-            for failure in _failures_from(results, check, source_file):
-                failure.unexpected_count = len(frame)
-                failure.examples = frame.head(EXAMPLES).to_dict("records")
-                result.failures.append(failure)
-        runner.build_data_docs()
-        docs = settings.home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-        result.data_docs = docs if docs.exists() else None
-        return result
+        request_full_refresh(con, f"file(s) accepted by hand: {', '.join(source_files[:3])}")
+        con.execute("commit")
+        return source_files
     finally:
         con.close()

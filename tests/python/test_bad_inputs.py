@@ -115,7 +115,7 @@ CASES = [
         1,
         1,
         f"{F} line 3, column amount: '12abc' is not a valid decimal(18,4)",
-        rejected_rows=[(3, "amount", "'12abc' is not a valid decimal(18,4)")],
+        rejected_rows=[(3, "amount", "'12abc' is not a valid decimal(18,4) (at most 4 decimal places)")],
         landed_ids=["o1"],
     ),
     Case(
@@ -217,7 +217,7 @@ def test_rejected_row_keeps_raw_record_and_status_shows_reason(runner: CliRunner
     assert (line, column) == (3, "amount")
     assert "12abc" in raw and "o2" in raw
     status = flat(runner.invoke(app, ["status"]).output)
-    assert f"{F} │ 1 │ line 3, amount: '12abc' is not a valid decimal(18,4)" in status
+    assert f"{F} │ 1 │ line 3, amount: '12abc' is not a valid decimal(18,4) (at most 4 decimal places)" in status
 
 
 def test_truncated_parquet_is_rejected(runner: CliRunner, home: Path, landing: Path, tmp_path: Path) -> None:
@@ -272,8 +272,8 @@ def test_negative_amount_lands_then_validate_stops_the_run(runner: CliRunner, ho
     assert result.exit_code == 1
     assert "2 row(s) loaded, 0 rejected" in text
     assert (
-        "FAILED crm.opportunities column amount: expect_column_values_to_be_between, 1 row(s), e.g. [-50.0] "
-        f"(files: {F})"
+        f"FAILED {F} (crm.opportunities) column amount: expect_column_values_to_be_between (min_value 0), 1 row(s), "
+        "e.g. line 3: -50.0000"
     ) in text
     assert "run stopped at validate: the published mart is unchanged" in text
     assert not (home / "salesmart.duckdb").exists()
@@ -288,7 +288,7 @@ def test_timestamp_with_offset_lands_in_utc_and_validates(runner: CliRunner, hom
     assert updated == datetime(2026, 1, 1, 23, 30)  # 01:30 at +02:00 is 23:30 UTC the day before
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 0
-    assert "1 file(s), 35 expectation result(s), 0 failed" in flat(result.output)
+    assert "validate: 1 file(s) checked against 4 rule(s): 1 passed, 0 failed" in flat(result.output)
 
 
 def test_key_versions_with_distinct_updated_at_pass_validate(runner: CliRunner, home: Path, landing: Path) -> None:
@@ -307,9 +307,11 @@ def test_key_with_same_updated_at_twice_fails_validate(runner: CliRunner, home: 
     result = runner.invoke(app, ["validate"])
     text = flat(result.output)
     assert result.exit_code == 1
-    assert "FAILED one version per key and updated_at within a file: expect_table_row_count_to_equal, 1 row(s)" in text
-    assert "'duplicated_key': 'o1|2026-01-02 00:00:00', 'copies': 2, 'lines': array([2, 3])" in text
-    assert "validate failed: the batch breaks the expectations above; build not started" in text
+    assert (
+        f"FAILED {F} (crm.opportunities): one version per key and updated_at within a file, 1 row(s), "
+        "e.g. key o1|2026-01-02 00:00:00 on lines 2, 3"
+    ) in text
+    assert "validate failed: the files above break the gate's rules and are held back from the models" in text
 
 
 def test_identical_event_resend_passes_and_differing_event_fails(runner: CliRunner, home: Path, landing: Path) -> None:
@@ -323,7 +325,8 @@ def test_identical_event_resend_passes_and_differing_event_fails(runner: CliRunn
     runner.invoke(app, ["load"])
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 1
-    assert "'duplicated_key': 'h1', 'copies': 2, 'lines': array([2, 3])" in flat(result.output)
+    assert "FAILED crm/opportunity_history/b.csv (crm.opportunity_history): one version per key" in flat(result.output)
+    assert "e.g. key h1 on lines 2, 3" in flat(result.output)
 
 
 def test_money_date_before_the_first_fx_rate_of_its_currency_fails_validate(
@@ -340,6 +343,7 @@ def test_money_date_before_the_first_fx_rate_of_its_currency_fails_validate(
     result = runner.invoke(app, ["validate"])
     text = flat(result.output)
     assert result.exit_code == 1
-    assert "FAILED fx rate on or before every money date: expect_table_row_count_to_equal, 1 row(s)" in text
-    assert "'table_name': 'crm.opportunities', 'currency_code': 'EUR'" in text
-    assert "'rows': 1" in text
+    assert (
+        f"FAILED {F} (crm.opportunities) column currency_code: fx rate on or before every money date, 1 row(s), "
+        "e.g. EUR 2026-01-05 on line 4"
+    ) in text

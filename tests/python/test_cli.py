@@ -376,6 +376,7 @@ class FakeFile:
     rows_loaded: int
     rows_rejected: int
     error: str | None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -395,10 +396,12 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
         FakeFile("crm", "users", "crm/users/a.csv", "loaded", 10, 9, 1, None),
         FakeFile("crm", "accounts", "crm/accounts/a.csv", "rejected", 0, 0, 0, "missing column account_id"),
     ]
-    load_module = types.ModuleType("salesmart.load")
-    load_module.load_landing = lambda db_path, landing: FakeLoadResult(files)
-    load_module.ensure_raw_tables = lambda con: con.execute("create schema if not exists raw_crm")
-    monkeypatch.setitem(sys.modules, "salesmart.load", load_module)
+    import salesmart.load
+
+    monkeypatch.setattr(salesmart.load, "load_landing", lambda db_path, landing: FakeLoadResult(files))
+    monkeypatch.setattr(
+        salesmart.load, "ensure_raw_tables", lambda con: con.execute("create schema if not exists raw_crm")
+    )
 
     def fake_build(
         settings_arg: Settings,
@@ -429,7 +432,7 @@ def test_run_success_publishes_and_logs(runner: CliRunner, settings: Settings, f
     text = " ".join(result.output.split())
     assert "load: 2 file(s) (1 loaded, 1 rejected); 9 row(s) loaded, 1 rejected" in text
     assert "rejected file crm/accounts/a.csv: missing column account_id" in text
-    assert "validate: no loaded batch to validate" in text
+    assert "validate: no loaded file waits for the gate" in text
     assert "run complete: the published mart is up to date" in text
     records = runlog.read_log(settings.runs_log)
     assert [(r["step"], r["status"]) for r in records] == [

@@ -240,7 +240,7 @@ def test_bad_rows_rejected_with_line_column_reason(landing: Path, db: Path) -> N
         "select line_number, column_name, reason from meta.rejected_rows order by line_number, column_name",
     )
     assert rejected == [
-        (3, "amount", "'abc' is not a valid decimal(18,4)"),
+        (3, "amount", "'abc' is not a valid decimal(18,4) (at most 4 decimal places)"),
         (4, "close_date", "'31/02/2026' is not a valid date (expected YYYY-MM-DD)"),
         (5, "close_date", "'2026-02-31' is not a valid date (expected YYYY-MM-DD)"),
         (
@@ -485,8 +485,14 @@ def test_files_outside_table_directories_rejected(landing: Path, db: Path) -> No
     write(landing, "crm/users/2026/u.csv", "a\n")
     write(landing, "crm/users/.gitkeep", "")
     result = load_landing(db, landing)
+    # Nothing is passed over without a record: a hidden file is listed with its reason too.
     assert [(r.source_file, r.status, r.error) for r in result.files] == [
         ("crm/stray.csv", "rejected", "crm/stray.csv: not in a <system>/<table>/ directory"),
+        (
+            "crm/users/.gitkeep",
+            "rejected",
+            "crm/users/.gitkeep: hidden file (a name starting with '.'); not loaded: rename it to load it",
+        ),
         (
             "crm/users/2026/u.csv",
             "rejected",
