@@ -65,6 +65,8 @@ def _settings(landing: Path | None = None, crm_source: str | None = None) -> Set
         settings = Settings.from_env(landing=landing, crm_source=crm_source)
     except ValueError as exc:
         raise _usage_error(str(exc)) from None
+    if settings.home.exists() and not settings.home.is_dir():
+        raise _usage_error(f"SALESMART_HOME {settings.home} is a file, not a directory; point it at a directory")
     if settings.as_of is not None:
         try:
             date.fromisoformat(settings.as_of)
@@ -129,7 +131,9 @@ def _load_step(settings: Settings, run_id: str) -> bool:
         f"{d['rows_rejected']:,} rejected"
     )
     for f in rejected_files:
-        out.print(f"  [yellow]rejected file[/yellow] {f.source_file}: {f.error}")
+        # The loader's reasons begin with the file's path already.
+        reason = f.error if (f.error or "").startswith(f.source_file) else f"{f.source_file}: {f.error}"
+        out.print(f"  [yellow]rejected file[/yellow] {reason}")
     for warning in (w for f in files for w in f.warnings):
         out.print(f"  [yellow]warning[/yellow] {warning}")
     for line in _rejected_row_lines(settings, getattr(result, "batch_id", None), d["rows_rejected"]):
@@ -283,6 +287,8 @@ def _build_step(
         )
         state = "failed" if not outcome.ok else "ok" if outcome.covers_project else "partial"
         _write_build_state(settings, state, run_id)
+        awaiting = rows_awaiting_parent(settings) if outcome.ok else []
+        step.details["rows_awaiting_parent"] = len(awaiting)
         step.status = "ok" if outcome.ok else "failed"
         step.details.update(
             full_refresh=full_refresh,
@@ -303,6 +309,13 @@ def _build_step(
         )
     if outcome.full_refresh_reason:
         _out().print(f"build: full refresh: {outcome.full_refresh_reason}")
+    if awaiting:
+        examples = "; ".join(
+            f"{child_table} {child_id} ({parent_table} {parent_id}, {source_file})"
+            for child_table, child_id, parent_table, parent_id, source_file in awaiting[:MAX_AWAITING_LINES]
+        )
+        more = f"; ... ({len(awaiting)} in all, `salesmart status`)" if len(awaiting) > MAX_AWAITING_LINES else ""
+        _out().print(f"build: {len(awaiting)} row(s) wait for their parent: {examples}{more}")
     if outcome.ok and not outcome.covers_project:
         _out().print(
             f"build: {outcome.nodes} node(s) of the selection built and tested, all passed; not publishable: "
@@ -313,6 +326,27 @@ def _build_step(
     else:
         print_failures(outcome)
     return outcome.ok
+
+
+MAX_AWAITING_LINES = 5
+AWAITING_SQL = """
+    select waiting.child_table, waiting.child_id, waiting.parent_table, waiting.parent_id, files.source_file
+    from intermediate.int_rows_awaiting_parent as waiting
+    left join meta.loaded_files as files on waiting._file_id = files.file_id
+    order by waiting.child_table, waiting.child_id
+"""
+
+
+def rows_awaiting_parent(settings: Settings) -> list[tuple]:
+    """Rows the models hold back until their parent is loaded (int_rows_awaiting_parent; DuckDB target)."""
+    import duckdb
+
+    if settings.target != "duckdb" or not settings.build_db.exists():
+        return []
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        return (
+            con.execute(AWAITING_SQL).fetchall() if _has_table(con, "intermediate", "int_rows_awaiting_parent") else []
+        )
 
 
 def _publish_step(settings: Settings, run_id: str) -> bool:
@@ -377,6 +411,8 @@ def _run_single(settings: Settings, name: str, action: Callable[[str], bool]) ->
     except runlog.RunLockedError as exc:
         _err().print(f"[red]refused:[/red] {exc}")
         raise typer.Exit(EXIT_FAILURE) from None
+    except runlog.HomeUnusableError as exc:
+        raise _usage_error(str(exc)) from None
     if not ok:
         raise typer.Exit(EXIT_FAILURE)
 
@@ -546,6 +582,8 @@ def run(
     except runlog.RunLockedError as exc:
         _err().print(f"[red]refused:[/red] {exc}")
         raise typer.Exit(EXIT_FAILURE) from None
+    except runlog.HomeUnusableError as exc:
+        raise _usage_error(str(exc)) from None
     _print_run_summary(run_id, results, len(steps))
     if results[-1][1] != "ok":
         raise typer.Exit(EXIT_FAILURE)
@@ -685,6 +723,18 @@ REJECTED_FILES_SQL = """
     limit 20
 """
 
+AWAITING_STATUS_SQL = f"""
+    select
+        child_table,
+        parent_table,
+        count(*) as rows_waiting,
+        string_agg(child_id || ' → ' || parent_id || ' (' || coalesce(source_file, '?') || ')', '; '
+            order by child_id) filter (where rank <= 3) as first_rows,
+    from (select *, row_number() over (partition by child_table order by child_id) as rank from ({AWAITING_SQL}))
+    group by child_table, parent_table
+    order by child_table
+"""
+
 GATE_SQL = """
     select source_file, batch_id, gate, split_part(coalesce(gate_note, ''), chr(10), 1) as first_failure
     from meta.loaded_files
@@ -715,6 +765,23 @@ def _rich_table(title: str, columns: list[str], rows: list[tuple]) -> Table:
     return table
 
 
+def _has_table(con: Any, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchone()[0]
+    )
+
+
+def _has_column(con: Any, schema: str, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_columns() where schema_name = ? and table_name = ? and column_name = ?",
+            [schema, table, column],
+        ).fetchone()[0]
+    )
+
+
 def _build_tables(settings: Settings) -> list[Table | str]:
     import duckdb
 
@@ -725,23 +792,20 @@ def _build_tables(settings: Settings) -> list[Table | str]:
     except duckdb.Error as exc:
         return [f"batches: cannot read {settings.build_db} now ({exc}); a run may be writing it"]
     with con:
-        has_meta = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'loaded_files'"
-        ).fetchone()[0]
-        if not has_meta:
+        if not _has_table(con, "meta", "loaded_files"):
             return ["batches: nothing loaded yet (no meta.loaded_files)"]
         out: list[Table | str] = [_rich_table("batches", *_query(con, BATCHES_SQL))]
         columns, rows = _query(con, REJECTED_FILES_SQL)
         out.append(_rich_table("rejected files", columns, rows) if rows else "rejected files: none")
-        if "gate" in {
-            c
-            for (c,) in con.execute(
-                "select column_name from duckdb_columns() where table_name = 'loaded_files'"
-            ).fetchall()
-        }:
+        if _has_column(con, "meta", "loaded_files", "gate"):
             columns, rows = _query(con, GATE_SQL)
             out.append(
                 _rich_table("held by the gate (not in the models)", columns, rows) if rows else "held by the gate: none"
+            )
+        if _has_table(con, "intermediate", "int_rows_awaiting_parent"):
+            columns, rows = _query(con, AWAITING_STATUS_SQL)
+            out.append(
+                _rich_table("rows awaiting their parent", columns, rows) if rows else "rows awaiting their parent: none"
             )
         columns, rows = _query(con, REJECTED_ROWS_SQL)
         out.append(_rich_table("rejected rows", columns, rows) if rows else "rejected rows: none")

@@ -130,6 +130,20 @@ class RunLockedError(RuntimeError):
     """Another salesmart process holds the run lock of this home."""
 
 
+class HomeUnusableError(RuntimeError):
+    """SALESMART_HOME or its lock file is not what salesmart can write (a usage error, exit 2)."""
+
+
+def ensure_home(home: Path) -> None:
+    """Create SALESMART_HOME; HomeUnusableError when it (or a parent) is a file or cannot be created."""
+    if home.exists() and not home.is_dir():
+        raise HomeUnusableError(f"SALESMART_HOME {home} is a file, not a directory; point it at a directory")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HomeUnusableError(f"cannot create SALESMART_HOME {home}: {exc.strerror}") from None
+
+
 @contextmanager
 def run_lock(settings: Settings) -> Iterator[str | None]:
     """Refuse a second writer on the same home; the OS drops the lock if the process dies.
@@ -139,8 +153,10 @@ def run_lock(settings: Settings) -> Iterator[str | None]:
     """
     import fcntl
 
-    settings.home.mkdir(parents=True, exist_ok=True)
+    ensure_home(settings.home)
     path = settings.home / ".run.lock"
+    if path.is_dir():
+        raise HomeUnusableError(f"the run lock {path} is a directory; remove it (salesmart creates the file)")
     with open(path, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,7 +1,8 @@
 {#- One row per order line with its order's attributes and money in the reporting currency, converted with
     the fx rate of the order date (metrics.yml "money"). A missing rate leaves the *_reporting columns null
     so that the not_null tests fail instead of the amount being dropped. Lines of orders of a deleted account
-    drop out with the account; lines whose order is missing are kept so the relationship test sees them. -#}
+    drop out with the account; a line whose order is not loaded yet waits in int_rows_awaiting_parent and
+    comes in with its order. -#}
 
 with
 
@@ -56,12 +57,8 @@ lines_with_orders as (
         ) as revenue_local,
         cast(order_lines.quantity * order_lines.unit_cost as decimal(38, 8)) as cogs_local
     from order_lines
-    left join live_orders
+    inner join live_orders
         on order_lines.order_id = live_orders.order_id
-    -- keep orphan lines (no order at all) visible; drop lines of deleted accounts' orders
-    where
-        live_orders.order_id is not null
-        or order_lines.order_id not in (select orders.order_id from orders)
 ),
 
 final as (
