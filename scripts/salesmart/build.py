@@ -97,7 +97,26 @@ def parse_dbt_vars(text: str | None, origin: str) -> dict:
         raise ValueError(f"{origin}: not valid YAML/JSON: {exc}") from None
     if not isinstance(value, dict):
         raise ValueError(f"{origin}: expected a mapping of dbt vars, got {type(value).__name__}")
+    if origin == DBT_VARS_ENV:
+        # dbt renders var values as Jinja: a template from the environment would run code at build time.
+        for name, text_value in _strings_in(value):
+            if any(marker in text_value for marker in ("{{", "{%", "{#")):
+                raise ValueError(
+                    f"{origin}: the value of {name!r} holds Jinja ({text_value[:40]!r}); dbt would run it. Values from "
+                    "the environment may not be templates; pass a template deliberately with --vars"
+                )
     return value
+
+
+def _strings_in(value: object, path: str = "") -> list[tuple[str, str]]:
+    """(path, text) of every string inside nested mappings and lists."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _strings_in(item, f"{path}.{key}".lstrip("."))]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _strings_in(item, f"{path}[{i}]")]
+    return []
 
 
 SOURCE_RELATION_DIMENSION_VAR = "salesmart_kpi_source_relation_dimension"

@@ -78,6 +78,11 @@ META_TABLES = {
         gate_note VARCHAR,
         warnings VARCHAR
     """,
+    # Why the next build must rebuild the incremental models (a file opened the gate below their watermark).
+    "full_refresh_requests": """
+        requested_at TIMESTAMP,
+        reason VARCHAR
+    """,
     "rejected_rows": """
         file_id BIGINT,
         batch_id BIGINT,
@@ -159,12 +164,14 @@ def quote_ident(name: str) -> str:
 
 
 def ledger_tables(ddb: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(schema, table) -> [(column, DuckDB type)] for raw_* and meta.* of the ledger, in column order."""
+    """(schema, table) -> [(column, DuckDB type)] for raw_* and the file ledger of meta (what other engines copy:
+    the load batches, the files with their gate verdicts, the rejected rows), in column order."""
     tables: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for schema, table, column, dtype in ddb.execute(
         "select schema_name, table_name, column_name, data_type from duckdb_columns() "
         "where database_name = current_database() and (schema_name like 'raw\\_%' escape '\\' "
-        "or schema_name = 'meta') order by schema_name, table_name, column_index"
+        "or (schema_name = 'meta' and table_name in ('load_batches', 'loaded_files', 'rejected_rows'))) "
+        "order by schema_name, table_name, column_index"
     ).fetchall():
         tables.setdefault((schema, table), []).append((column, dtype))
     return tables

@@ -446,7 +446,6 @@ def _record_verdicts(con: duckdb.DuckDBPyConnection, rows: list[tuple], result: 
 
 def request_full_refresh(con: duckdb.DuckDBPyConnection, reason: str) -> str:
     """Record in the ledger that the next build must rebuild incremental models from every open file."""
-    con.execute("create table if not exists meta.full_refresh_requests (requested_at timestamp, reason varchar)")
     con.execute(
         "insert into meta.full_refresh_requests values (?, ?)", [datetime.now(UTC).replace(tzinfo=None), reason]
     )

@@ -290,3 +290,87 @@ def test_order_lines_wait_for_their_order_and_come_in_with_it(tmp_path: Path) ->
     assert published_value(tmp_path, "revenue", "quarter", "2026-01-01") == pytest.approx(7400 + 200)
     runs = [json.loads(line) for line in (tmp_path / "home" / "runs.log").read_text().splitlines()]
     assert [r["details"].get("rows_awaiting_parent") for r in runs if r["step"] == "build"] == [1, 0]
+
+
+# ---------------------------------------------------------------- should-fix: values and entries the gate refuses
+
+
+def test_values_the_contract_does_not_allow_are_rejected_not_changed(
+    runner: CliRunner, home: Path, landing: Path
+) -> None:
+    rows = [
+        _opportunity(
+            "O1", "a1", "u1", "new_business", True, "100.12345", "USD", "2026-03-01T09:00:00Z", "2026-03-02T00:00:00Z"
+        ),
+        _opportunity(
+            "O2", "a1", "u1", "new_business", True, "100.50000", "USD", "2026-03-01T09:00:00Z", "2026-03-02T00:00:00Z"
+        ),
+        _opportunity("O3", "a1", "u1", "new_business", True, 10, "usd", "2026-03-01T09:00:00Z", "2026-03-02T00:00:00Z"),
+        _opportunity(
+            "O4", "NULL", "u1", "new_business", True, 10, "USD", "2026-03-01T09:00:00Z", "2026-03-02T00:00:00Z"
+        ),
+        _opportunity(
+            "O5", "   ", "u1", "new_business", True, 10, "USD", "2026-03-01T09:00:00Z", "2026-03-02T00:00:00Z"
+        ),
+    ]
+    write_files(landing, {f"{OPPS}/f.csv": _csv("crm.opportunities", rows)})
+    assert runner.invoke(app, ["load"]).exit_code == 0
+    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+        rejected = con.execute("select line_number, column_name, reason from meta.rejected_rows order by 1").fetchall()
+        landed = con.execute("select opportunity_id, amount from raw_crm.opportunities").fetchall()
+    assert [(opp, float(amount)) for opp, amount in landed] == [("O2", 100.5)]  # trailing zeros round nothing
+    assert rejected == [
+        (2, "amount", "'100.12345' is not a valid decimal(18,4) (at most 4 decimal places)"),
+        (4, "currency_code", "'usd' is not an ISO 4217 currency code (three capital letters)"),
+        (5, "account_id", "required value is the text 'NULL' (an empty field is null)"),
+        (6, "account_id", "required value is missing"),
+    ]
+
+
+def test_links_fifos_and_hidden_files_are_listed_not_skipped(
+    runner: CliRunner, home: Path, landing: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_text(opportunity_file("O9", 1, "2026-03-22T10:00:00Z"))
+    folder = landing / OPPS
+    folder.mkdir(parents=True)
+    (folder / "ok.csv").write_text(opportunity_file("O5", 700, "2026-03-22T10:00:00Z"))
+    (folder / "out.csv").symlink_to(outside)
+    os.mkfifo(folder / "pipe.csv")
+    (folder / ".hidden.csv").write_text(opportunity_file("O8", 1, "2026-03-22T10:00:00Z"))
+    result = runner.invoke(app, ["load"])
+    assert result.exit_code == 0
+    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+        files = con.execute("select source_file, status, error from meta.loaded_files order by source_file").fetchall()
+    assert files == [
+        (
+            f"{OPPS}/.hidden.csv",
+            "rejected",
+            f"{OPPS}/.hidden.csv: hidden file (a name starting with '.'); not loaded: rename it to load it",
+        ),
+        (f"{OPPS}/ok.csv", "loaded", None),
+        (f"{OPPS}/out.csv", "rejected", f"{OPPS}/out.csv: symbolic link to a file outside the landing; not followed"),
+        (f"{OPPS}/pipe.csv", "rejected", f"{OPPS}/pipe.csv: not a regular file (a FIFO, socket or device); not read"),
+    ]
+
+
+def test_a_misspelt_optional_header_is_named_in_a_warning(runner: CliRunner, home: Path, landing: Path) -> None:
+    text = opportunity_file("O5", 700, "2026-03-22T10:00:00Z").replace("lost_reason", "lost_reasn", 1)
+    write_files(landing, {f"{OPPS}/f.csv": text})
+    result = runner.invoke(app, ["load"])
+    assert result.exit_code == 0
+    assert (
+        f"warning {OPPS}/f.csv: column 'lost_reasn' is not in the contract (kept as an extra column) and contract "
+        "column 'lost_reason' is missing: misspelt? 'lost_reason' is null in every row of this file"
+    ) in flat(result.output)
+    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+        assert con.execute("select warnings from meta.loaded_files").fetchone()[0].startswith(f"{OPPS}/f.csv: column")
+
+
+def test_jinja_in_vars_from_the_environment_is_refused(
+    runner: CliRunner, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESMART_DBT_VARS", "{reporting_currency: \"{{ run_query('drop schema marts') }}\"}")
+    result = runner.invoke(app, ["build"])
+    assert result.exit_code == 2
+    assert "SALESMART_DBT_VARS: the value of 'reporting_currency' holds Jinja" in flat(result.output)
