@@ -145,8 +145,6 @@ def _phase_load(home: Path, landing: Path, scale: float) -> dict[str, Any]:
 
 
 def _phase_validate(home: Path, landing: Path, scale: float) -> dict[str, Any]:
-    import great_expectations.expectations  # noqa: F401  (import cost is not part of the step, as for dbt)
-
     from salesmart.config import Settings
     from salesmart.validate import validate
 

@@ -669,9 +669,10 @@ def _landing_files(directory: Path) -> list[Path]:
     is passed over without a record (_unreadable_reason says why it is not loaded)."""
     found = []
     for root, dirs, files in os.walk(directory):
-        hidden = [d for d in dirs if d.startswith(".")]
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(root) / name for name in [*files, *hidden]]
+        # os.walk does not follow a link to a directory; it is listed like a hidden directory, as one entry.
+        kept = [d for d in dirs if not d.startswith(".") and not (Path(root) / d).is_symlink()]
+        found += [Path(root) / name for name in [*files, *(d for d in dirs if d not in kept)]]
+        dirs[:] = sorted(kept)
     return sorted(found)
 
 
@@ -693,8 +694,9 @@ def _unreadable_reason(path: Path, landing: Path) -> str | None:
     except UnicodeDecodeError:
         return "file name is not valid UTF-8; rename it"
     if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(landing.resolve()):
+        if path.is_dir():
+            return "symbolic link to a directory; not followed"
+        if not path.resolve().is_relative_to(landing.resolve()):
             return "symbolic link to a file outside the landing; not followed"
     try:
         mode = path.stat().st_mode

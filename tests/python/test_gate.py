@@ -337,6 +337,7 @@ def test_links_fifos_and_hidden_files_are_listed_not_skipped(
     (folder / "ok.csv").write_text(opportunity_file("O5", 700, "2026-03-22T10:00:00Z"))
     (folder / "out.csv").symlink_to(outside)
     os.mkfifo(folder / "pipe.csv")
+    (folder / "sub").symlink_to(tmp_path, target_is_directory=True)
     (folder / ".hidden.csv").write_text(opportunity_file("O8", 1, "2026-03-22T10:00:00Z"))
     result = runner.invoke(app, ["load"])
     assert result.exit_code == 0
@@ -351,6 +352,7 @@ def test_links_fifos_and_hidden_files_are_listed_not_skipped(
         (f"{OPPS}/ok.csv", "loaded", None),
         (f"{OPPS}/out.csv", "rejected", f"{OPPS}/out.csv: symbolic link to a file outside the landing; not followed"),
         (f"{OPPS}/pipe.csv", "rejected", f"{OPPS}/pipe.csv: not a regular file (a FIFO, socket or device); not read"),
+        (f"{OPPS}/sub", "rejected", f"{OPPS}/sub: symbolic link to a directory; not followed"),
     ]
 
 

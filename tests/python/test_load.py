@@ -63,7 +63,11 @@ def test_ensure_raw_tables_creates_all_contract_tables_idempotently(db: Path) ->
             "where schema_name = 'raw_crm' and table_name = 'opportunities'"
         ).fetchall()
         meta = con.execute("select table_name from duckdb_tables() where schema_name = 'meta' order by 1").fetchall()
+        gated = con.execute(
+            "select schema_name || '.' || view_name from duckdb_views() where schema_name like 'gated_%'"
+        ).fetchall()
     assert len(tables) == 31
+    assert {v for (v,) in gated} == {f"gated_{k}" for k in load_contract()}  # what dbt reads
     assert {t for (t,) in tables} == {f"raw_{k}" for k in load_contract()}
     types = dict(cols)
     assert types["amount"] == "DECIMAL(18,4)"
@@ -79,7 +83,7 @@ def test_ensure_raw_tables_creates_all_contract_tables_idempotently(db: Path) ->
         "_source_line",
         "_source_relation",
     ]
-    assert meta == [("load_batches",), ("loaded_files",), ("rejected_rows",)]
+    assert meta == [("full_refresh_requests",), ("load_batches",), ("loaded_files",), ("rejected_rows",)]
 
 
 def test_happy_path_types_lineage_and_utc(landing: Path, db: Path) -> None:
