@@ -323,7 +323,7 @@ def test_values_the_contract_does_not_allow_are_rejected_not_changed(
         (2, "amount", "'100.12345' is not a valid decimal(18,4) (at most 4 decimal places)"),
         (4, "currency_code", "'usd' is not an ISO 4217 currency code (three capital letters)"),
         (5, "account_id", "required value is the text 'NULL' (an empty field is null)"),
-        (6, "account_id", "required value is missing"),
+        (6, "account_id", "required value is blank"),
     ]
 
 
