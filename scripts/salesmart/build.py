@@ -128,13 +128,11 @@ def crm_connections(build_db: Path) -> list[str]:
         return []
     import duckdb
 
+    from salesmart.load import has_column
+
     con = duckdb.connect(str(build_db), read_only=True)
     try:
-        has_column = con.execute(
-            "select count(*) from duckdb_columns() where schema_name = 'meta' and table_name = 'loaded_files' "
-            "and column_name = 'source_relation'"
-        ).fetchone()[0]
-        if not has_column:
+        if not has_column(con, "meta", "loaded_files", "source_relation"):
             return []
         return [
             name
@@ -199,12 +197,12 @@ def _loaded_tables_since(settings: Settings, file_id: int | None) -> tuple[int |
     """(greatest loaded file id, '<system>.<table>' of the files loaded after file_id) from the load ledger."""
     import duckdb
 
+    from salesmart.load import has_table
+
     if not settings.build_db.exists():
         return None, set()
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        if not con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'loaded_files'"
-        ).fetchone()[0]:
+        if not has_table(con, "meta", "loaded_files"):
             return None, set()
         (latest,) = con.execute("select max(file_id) from meta.loaded_files where status = 'loaded'").fetchone()
         rows = con.execute(
@@ -379,10 +377,10 @@ def full_refresh_requests(settings: Settings) -> list[str]:
 
     if not settings.build_db.exists():
         return []
+    from salesmart.load import has_table
+
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        if not con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'full_refresh_requests'"
-        ).fetchone()[0]:
+        if not has_table(con, "meta", "full_refresh_requests"):
             return []
         return [r for (r,) in con.execute("select reason from meta.full_refresh_requests order by 1").fetchall()]
 

@@ -341,11 +341,13 @@ def rows_awaiting_parent(settings: Settings) -> list[tuple]:
     """Rows the models hold back until their parent is loaded (int_rows_awaiting_parent; DuckDB target)."""
     import duckdb
 
+    from salesmart.load import has_table
+
     if settings.target != "duckdb" or not settings.build_db.exists():
         return []
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         return (
-            con.execute(AWAITING_SQL).fetchall() if _has_table(con, "intermediate", "int_rows_awaiting_parent") else []
+            con.execute(AWAITING_SQL).fetchall() if has_table(con, "intermediate", "int_rows_awaiting_parent") else []
         )
 
 
@@ -765,25 +767,10 @@ def _rich_table(title: str, columns: list[str], rows: list[tuple]) -> Table:
     return table
 
 
-def _has_table(con: Any, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-        ).fetchone()[0]
-    )
-
-
-def _has_column(con: Any, schema: str, table: str, column: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_columns() where schema_name = ? and table_name = ? and column_name = ?",
-            [schema, table, column],
-        ).fetchone()[0]
-    )
-
-
 def _build_tables(settings: Settings) -> list[Table | str]:
     import duckdb
+
+    from salesmart.load import has_column, has_table
 
     if not settings.build_db.exists():
         return [f"batches: nothing loaded yet ({settings.build_db})"]
@@ -792,17 +779,17 @@ def _build_tables(settings: Settings) -> list[Table | str]:
     except duckdb.Error as exc:
         return [f"batches: cannot read {settings.build_db} now ({exc}); a run may be writing it"]
     with con:
-        if not _has_table(con, "meta", "loaded_files"):
+        if not has_table(con, "meta", "loaded_files"):
             return ["batches: nothing loaded yet (no meta.loaded_files)"]
         out: list[Table | str] = [_rich_table("batches", *_query(con, BATCHES_SQL))]
         columns, rows = _query(con, REJECTED_FILES_SQL)
         out.append(_rich_table("rejected files", columns, rows) if rows else "rejected files: none")
-        if _has_column(con, "meta", "loaded_files", "gate"):
+        if has_column(con, "meta", "loaded_files", "gate"):
             columns, rows = _query(con, GATE_SQL)
             out.append(
                 _rich_table("held by the gate (not in the models)", columns, rows) if rows else "held by the gate: none"
             )
-        if _has_table(con, "intermediate", "int_rows_awaiting_parent"):
+        if has_table(con, "intermediate", "int_rows_awaiting_parent"):
             columns, rows = _query(con, AWAITING_STATUS_SQL)
             out.append(
                 _rich_table("rows awaiting their parent", columns, rows) if rows else "rows awaiting their parent: none"

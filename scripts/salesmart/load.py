@@ -196,7 +196,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"default {quote_literal(DEFAULT_CONNECTION)}"
     )
     # A ledger from before the per-file gate: its loaded files are checked again by the next validate.
-    if not _has_column(con, "meta", "loaded_files", "gate"):
+    if not has_column(con, "meta", "loaded_files", "gate"):
         con.execute("alter table meta.loaded_files add column gate varchar")
         con.execute(f"update meta.loaded_files set gate = '{GATE_PENDING}' where status = 'loaded'")
     for column in ("gate_checked_at timestamp", "gate_note varchar", "warnings varchar"):
@@ -228,7 +228,17 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         create_gated_view(con, table)
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
     return bool(
         con.execute(
             "select count(*) from duckdb_columns() where database_name = current_database() "

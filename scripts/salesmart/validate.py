@@ -29,6 +29,7 @@ import duckdb
 from salesmart.config import Settings
 from salesmart.contract import Table, load_contract
 from salesmart.gate import GATE_ACCEPTED, GATE_FAILED, GATE_OPEN, GATE_PASSED, GATE_PENDING, GATE_SUPERSEDED
+from salesmart.load import has_column
 
 EXAMPLES = 5
 
@@ -356,11 +357,7 @@ def validate(settings: Settings, data_docs: bool = False) -> ValidationResult:
     contract = load_contract()
     con = duckdb.connect(str(settings.build_db))
     try:
-        has_meta = con.execute(
-            "select count(*) from duckdb_columns() where schema_name = 'meta' and table_name = 'loaded_files' "
-            "and column_name = 'gate'"
-        ).fetchone()[0]
-        if not has_meta:
+        if not has_column(con, "meta", "loaded_files", "gate"):
             return result
         rows = con.execute(
             "select file_id, system, table_name, source_file, gate from meta.loaded_files "
