@@ -78,7 +78,7 @@ final as (
         users.employee_id as first_touch_employee_id,
         -- whole seconds, so the KPI sums them exactly (hours are derived in fct_leads); LT05 judges the
         -- rendered line, and dbt.datediff renders long
-        {{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} as response_seconds  -- noqa: LT05
+        cast({{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} as bigint) as response_seconds  -- noqa: LT05
     from leads
     left join ranked
         on
