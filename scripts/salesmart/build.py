@@ -286,8 +286,13 @@ def _node_progress() -> Iterator[Callable[[Any], None]]:
     """A rich spinner counting finished dbt nodes; dbt itself runs --quiet (failures are printed after)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from salesmart.console import console
+
     with Progress(
-        SpinnerColumn(), TextColumn("dbt build: {task.completed} node(s) done {task.description}"), TimeElapsedColumn()
+        SpinnerColumn(),
+        TextColumn("dbt build: {task.completed} node(s) done {task.description}"),
+        TimeElapsedColumn(),
+        console=console(),
     ) as progress:
         task = progress.add_task("", total=None)
 
@@ -406,13 +411,13 @@ def dbt_build(
 
 
 def print_failures(outcome: BuildOutcome) -> None:
-    from rich.console import Console
+    from salesmart.console import console
 
-    console = Console(stderr=True)
+    err = console(stderr=True)
     if outcome.error:
-        console.print(f"[red]build failed:[/red] {outcome.error}", highlight=False)
+        err.print(f"[red]build failed:[/red] {outcome.error}")
     for line in outcome.failed:
-        console.print(f"[red]failed[/red] {line}", highlight=False)
+        err.print(f"[red]failed[/red] {line}")
     if outcome.skipped:
         skipped = len(outcome.skipped)
-        console.print(f"{skipped} node(s) skipped because an upstream node failed", highlight=False)
+        err.print(f"{skipped} node(s) skipped because an upstream node failed")

@@ -17,6 +17,7 @@ from rich.table import Table
 from salesmart import kpi as kpi_mod
 from salesmart import runlog
 from salesmart.config import Settings
+from salesmart.console import console, rule
 
 app = typer.Typer(
     name="salesmart",
@@ -46,12 +47,11 @@ LANDING_HELP = "Landing directory (default SALESMART_LANDING)."
 
 
 def _out() -> Console:
-    # Built per call so the terminal width and capture (tests) are read when the command runs.
-    return Console(highlight=False)
+    return console()
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False)
+    return console(stderr=True)
 
 
 def _usage_error(message: str) -> typer.Exit:
@@ -575,7 +575,7 @@ def run(
         with runlog.run_lock(settings) as stale_pid:
             _note_stale_lock(settings, run_id, stale_pid)
             for index, (name, action) in enumerate(steps, start=1):
-                _out().rule(f"[{index}/{len(steps)}] {name}")
+                rule(_out(), f"[{index}/{len(steps)}] {name}")
                 started = time.monotonic()
                 ok = _guarded(name, action)
                 results.append((name, "ok" if ok else "failed", time.monotonic() - started))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
 import sys
 import types
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SAMPLE_KPI_ROWS, write_kpi_table
+from helpers import salesmart_command
 from salesmart import build, runlog
 from salesmart.cli import app
 from salesmart.config import Settings
@@ -361,6 +364,34 @@ def test_status_empty_home(runner: CliRunner, settings: Settings) -> None:
         f"published: nothing yet ({settings.published_db})",
         f"batches: nothing loaded yet ({settings.build_db})",
     ]
+
+
+# ---------------------------------------------------------------- output off a terminal
+
+
+def test_piped_output_keeps_long_paths_and_messages_on_one_line(tmp_path: Path) -> None:
+    # A real process whose stdout and stderr are pipes (what a CI log or `| tail` sees), without COLUMNS:
+    # rich would lay out at 80 columns and split these lines mid-path.
+    deep = tmp_path / ("deeply_nested_" * 4) / ("folder_" * 8)
+    home, landing = deep / "home", deep / "landing"
+    rel = "crm/opportunities/" + "an_extract_with_a_very_long_file_name_" * 3 + "2026-03-31.csv"
+    (landing / rel).parent.mkdir(parents=True)
+    (landing / rel).write_bytes(b"")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES") and not k.startswith("SALESMART_")}
+    env.update(SALESMART_HOME=str(home), SALESMART_LANDING=str(landing))
+
+    load = subprocess.run([*salesmart_command(), "load"], env=env, capture_output=True, text=True, timeout=300)
+    rejected = f"rejected file {rel}: {rel}: file is empty (0 bytes); expected a CSV header row"
+    assert len(rejected) > 200
+    assert load.returncode == 0, load.stderr
+    assert rejected in [line.strip() for line in load.stdout.splitlines()], load.stdout
+
+    kpi = subprocess.run([*salesmart_command(), "kpi"], env=env, capture_output=True, text=True, timeout=300)
+    published = home / "salesmart.duckdb"
+    nothing = f"error: nothing published yet: {published} does not exist (run `salesmart run` or `salesmart publish`)"
+    assert len(str(home)) > 120
+    assert kpi.returncode == 1
+    assert kpi.stderr.splitlines() == [nothing]
 
 
 # ---------------------------------------------------------------- run orchestration (steps stubbed)

@@ -9,14 +9,13 @@ files plus hand-made late records:
   for a January message that had none (an old message whose flags must be recomputed).
 Home A runs `salesmart run` on batch 1 and again after batch 2 lands (incremental); home B runs
 `salesmart run --full-refresh` on the final landing. Everything downstream of the incremental models
-must match row for row, and a rebuild of A with no new input must change nothing.
+must match row for row and bit for bit, and a rebuild of A with no new input must change nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import os
 import shutil
 import subprocess
@@ -196,22 +195,14 @@ def _snapshot(home: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def _same(left: object, right: object) -> bool:
-    # Doubles within 1e-9 relative: DuckDB sums doubles in parallel chunks whose order can vary between
-    # runs, so the last bits of a float sum may differ; every other type must be equal exactly.
-    if isinstance(left, float) and isinstance(right, float):
-        return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-12)
-    return left == right
-
-
 def _assert_same(actual: dict[str, list[tuple]], expected: dict[str, list[tuple]], label: str) -> None:
     for table, rows in expected.items():
         other = actual[table]
         assert len(other) == len(rows), f"{label}: {table} has {len(other)} rows, expected {len(rows)}"
+        # Exactly equal, doubles to the last bit: every sum is exact (macro reporting_amount), so the order
+        # in which threads add rows cannot show.
         for index, (row_a, row_b) in enumerate(zip(other, rows, strict=True)):
-            assert len(row_a) == len(row_b) and all(_same(a, b) for a, b in zip(row_a, row_b, strict=True)), (
-                f"{label}: {table} row {index} differs:\n{row_a}\n{row_b}"
-            )
+            assert row_a == row_b, f"{label}: {table} row {index} differs:\n{row_a}\n{row_b}"
 
 
 def _query(home: Path, sql: str, params: list | None = None) -> list[tuple]:

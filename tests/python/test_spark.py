@@ -2,7 +2,8 @@
 (dbt-spark session method, local pyspark); marts.kpi_metric_values must match row for row.
 
 Tolerance as in test_postgres: text, date and boolean columns equal; numeric columns (double on both
-engines) within 1e-9 relative (1e-9 absolute near zero), since engines sum doubles in different orders.
+engines) within 1e-9 relative (1e-9 absolute near zero): the sums are exact decimals on both, the doubles
+derived from them may round differently in the last bit.
 
 Needs pyspark (the `spark` extra) and a Java runtime; the test is skipped without them unless
 SALESMART_REQUIRE_SPARK=1, which turns the skip into a failure. `make test-spark` runs it alone.

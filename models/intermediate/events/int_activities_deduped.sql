@@ -1,5 +1,3 @@
--- noqa: disable=LT02
--- (LT02: sqlfluff lays out only the rendered branch of the is_incremental() blocks; both are indented as written)
 {#- CRM activities, latest version per activity_id, deleted ones removed (incremental, see
     docs/architecture.md "Incremental models"). An incremental run takes the activities whose latest
     version came in a file newer than the watermark; that includes new deletes, so their old rows are
@@ -19,9 +17,9 @@ with
 activities as (
     select * from {{ ref('stg_crm__activities') }}
     {%- if is_incremental() %}
-    where _file_id > {{ file_id_watermark() }}
+        where _file_id > {{ file_id_watermark() }}
     {%- else %}
-    where not is_deleted
+        where not is_deleted
     {%- endif %}
 ),
 

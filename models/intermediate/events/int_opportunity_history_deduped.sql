@@ -14,7 +14,7 @@ with
 opportunity_history as (
     select * from {{ ref('stg_crm__opportunity_history') }}
     {%- if is_incremental() %}
-    where _file_id > {{ file_id_watermark() }}
+        where _file_id > {{ file_id_watermark() }}
     {%- endif %}
 ),
 

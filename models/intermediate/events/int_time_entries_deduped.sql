@@ -14,7 +14,7 @@ with
 time_entries as (
     select * from {{ ref('stg_hr__time_entries') }}
     {%- if is_incremental() %}
-    where _file_id > {{ file_id_watermark() }}
+        where _file_id > {{ file_id_watermark() }}
     {%- endif %}
 ),
 

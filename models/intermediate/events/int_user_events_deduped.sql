@@ -14,7 +14,7 @@ with
 user_events as (
     select * from {{ ref('stg_crm__user_events') }}
     {%- if is_incremental() %}
-    where _file_id > {{ file_id_watermark() }}
+        where _file_id > {{ file_id_watermark() }}
     {%- endif %}
 ),
 

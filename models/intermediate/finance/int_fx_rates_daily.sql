@@ -1,5 +1,6 @@
 {#- Rate of every currency for every calendar day: the latest rate on or before the day. The reporting
-    currency is always 1. Days before a currency's first rate have no row, so a join that needs one
+    currency is always 1. Rates stay decimal(18, 4) as staged, so amounts convert exactly
+    (macro reporting_amount). Days before a currency's first rate have no row, so a join that needs one
     leaves amount_reporting null, which the facts' not_null tests surface. -#}
 
 with
@@ -38,7 +39,7 @@ reporting_days as (
     select
         '{{ var("reporting_currency") }}' as currency_code,
         date_day as rate_date,
-        cast(1 as {{ type_double() }}) as rate_to_reporting
+        cast(1 as decimal(18, 4)) as rate_to_reporting
     from calendar_days
 ),
 
@@ -46,13 +47,13 @@ final as (
     select
         currency_code,
         rate_date,
-        cast(rate_to_reporting as {{ type_double() }}) as rate_to_reporting
+        rate_to_reporting
     from foreign_days
     union all
     select
         currency_code,
         rate_date,
-        cast(rate_to_reporting as {{ type_double() }}) as rate_to_reporting
+        rate_to_reporting
     from reporting_days
 )
 

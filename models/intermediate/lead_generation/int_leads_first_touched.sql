@@ -76,9 +76,9 @@ final as (
         ranked.touch_at as first_touch_at,
         ranked.touch_user_id as first_touch_user_id,
         users.employee_id as first_touch_employee_id,
-        -- double before dividing: Spark divides an integer by a decimal literal in decimal, rounded to 6 places
-        cast({{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} as {{ type_double() }}) / 3600.0  -- noqa: LT05
-            as response_hours
+        -- whole seconds, so the KPI sums them exactly (hours are derived in fct_leads); LT05 judges the
+        -- rendered line, and dbt.datediff renders long
+        cast({{ dbt.datediff('leads.created_at', 'ranked.touch_at', 'second') }} as bigint) as response_seconds  -- noqa: LT05
     from leads
     left join ranked
         on

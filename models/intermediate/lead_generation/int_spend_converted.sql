@@ -49,7 +49,7 @@ final as (
         spend.spend_date,
         spend.amount,
         spend.currency_code,
-        spend.amount * fx_rates.rate_to_reporting as amount_reporting
+        {{ reporting_amount('spend.amount', 'fx_rates.rate_to_reporting') }} as amount_reporting
     from spend
     left join fx_rates
         on

@@ -74,7 +74,7 @@ final as (
         live_opportunities.amount,
         live_opportunities.currency_code,
         fx_rates_daily.rate_to_reporting as closed_rate_to_reporting,
-        live_opportunities.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
+        {{ reporting_amount('live_opportunities.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting,
         live_opportunities.close_date,
         {{- passthrough_names('opportunity', 'live_opportunities.') }}
         live_opportunities.source_relation,

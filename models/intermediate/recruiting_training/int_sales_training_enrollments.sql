@@ -65,7 +65,7 @@ final as (
         sales_enrollments.cost,
         sales_enrollments.currency_code,
         -- A cost without a rate stays null here; a test on this column makes it an error.
-        sales_enrollments.cost * fx_rates.rate_to_reporting as cost_reporting,
+        {{ reporting_amount('sales_enrollments.cost', 'fx_rates.rate_to_reporting') }} as cost_reporting,
         sales_enrollments.assessment_score
     from sales_enrollments
     left join fx_rates

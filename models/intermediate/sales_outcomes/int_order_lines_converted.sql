@@ -80,9 +80,11 @@ final as (
         lines_with_orders.revenue_local,
         lines_with_orders.cogs_local,
         fx_rates_daily.rate_to_reporting,
-        -- decimal(38, 8): a DECIMAL(18) product of amount and rate overflows
-        cast(lines_with_orders.revenue_local * fx_rates_daily.rate_to_reporting as decimal(38, 8)) as revenue_reporting,
-        cast(lines_with_orders.cogs_local * fx_rates_daily.rate_to_reporting as decimal(38, 8)) as cogs_reporting
+        -- LT05 judges the rendered line, and reporting_amount renders long
+        {{ reporting_amount('lines_with_orders.revenue_local', 'fx_rates_daily.rate_to_reporting') }}  -- noqa: LT05
+            as revenue_reporting,
+        {{ reporting_amount('lines_with_orders.cogs_local', 'fx_rates_daily.rate_to_reporting') }}  -- noqa: LT05
+            as cogs_reporting
     from lines_with_orders
     left join fx_rates_daily
         on

@@ -38,7 +38,9 @@ final as (
         first_touches.first_touch_id,
         first_touches.first_touch_at,
         first_touches.first_touch_user_id,
-        first_touches.response_hours
+        first_touches.response_seconds,
+        -- double before dividing: Spark divides an integer by a decimal literal in decimal, rounded to 6 places
+        cast(first_touches.response_seconds as {{ type_double() }}) / 3600 as response_hours
     from leads
     left join first_touches
         on leads.lead_id = first_touches.lead_id

@@ -46,7 +46,7 @@ final as (
         state_intervals.stage_name,
         state_intervals.amount,
         state_intervals.currency_code,
-        state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
+        {{ reporting_amount('state_intervals.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting
     from snapshot_instants
     -- state at the instant just before snapshot_end_at
     inner join state_intervals

@@ -11,14 +11,14 @@
     'marketing_roi': ('campaign_bookings - marketing_spend', 'marketing_spend'),
     'cost_per_lead': ('marketing_spend', 'leads_created'),
     'customer_acquisition_cost': ('marketing_spend + sales_cost', 'new_customers'),
-    'lead_response_hours': ('response_hours', 'touched_leads'),
+    'lead_response_hours': ('cast(response_seconds as ' ~ type_double() ~ ') / 3600', 'touched_leads'),
     'lead_to_opportunity_rate': ('opportunity_leads', 'leads_created'),
     'lead_to_customer_rate': ('customer_leads', 'leads_created'),
     'research_hours_per_first_contact': ('research_hours', 'first_touched_leads'),
 } -%}
 {%- set rollups = {
     'ad_rollup': ['ad_clicks', 'ad_impressions'],
-    'lead_rollup': ['leads_created', 'ad_campaign_leads', 'opportunity_leads', 'customer_leads', 'touched_leads', 'response_hours'],
+    'lead_rollup': ['leads_created', 'ad_campaign_leads', 'opportunity_leads', 'customer_leads', 'touched_leads', 'response_seconds'],
     'mql_rollup': ['mqls'],
     'sql_rollup': ['sqls'],
     'spend_rollup': ['marketing_spend', 'sales_cost'],
@@ -90,7 +90,7 @@ lead_events as (
         leads.is_converted_opportunity_won,
         leads.first_touch_at,
         leads.first_touch_user_id,
-        leads.response_hours
+        leads.response_seconds
     from leads
     left join campaigns
         on leads.campaign_id = campaigns.campaign_id
@@ -196,8 +196,8 @@ lead_rollup as (
         'ad_campaign_leads': 'count(case when is_ad_campaign_lead then 1 end)',
         'opportunity_leads': 'count(case when is_converted_to_opportunity then 1 end)',
         'customer_leads': 'count(case when is_converted_opportunity_won then 1 end)',
-        'touched_leads': 'count(response_hours)',
-        'response_hours': 'sum(response_hours)',
+        'touched_leads': 'count(response_seconds)',
+        'response_seconds': 'sum(response_seconds)',
     }) }}
 ),
 

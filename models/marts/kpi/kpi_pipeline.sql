@@ -97,7 +97,7 @@ open_at_period_end as (
         opportunities.segment,
         {{- kpi_extra_dimension_columns('opportunities.') }}
         {{- kpi_source_relation_column('opportunities.') }}
-        state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
+        {{ reporting_amount('state_intervals.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting,
         -- stalled: the current stay in the stage began more than var stall_days days before
         case
             when
@@ -136,7 +136,7 @@ open_at_period_start as (
         reporting_periods.period_start,
         opportunities.owner_user_id as rep,
         opportunities.team,
-        state_intervals.amount * fx_rates_daily.rate_to_reporting as amount_reporting
+        {{ reporting_amount('state_intervals.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting
     from reporting_periods
     inner join state_intervals
         on

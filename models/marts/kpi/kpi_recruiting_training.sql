@@ -141,9 +141,9 @@ tenure_slices as (
         reporting_periods.period_start,
         'total' as dimension_name,
         'total' as dimension_value,
-        -- LT05 judges the rendered line, and dbt.datediff renders long. Double before dividing: Spark divides
-        -- an integer by a decimal literal in decimal, rounded to 6 places.
-        sum(cast({{ dbt.datediff('sales_employees.hire_date', 'reporting_periods.period_end', 'day') }} as {{ type_double() }}) / 365.25)  -- noqa: LT05
+        -- LT05 judges the rendered line, and dbt.datediff renders long. Whole days summed exactly, then one
+        -- division as double (Spark divides an integer by a decimal literal in decimal, rounded to 6 places).
+        cast(sum({{ dbt.datediff('sales_employees.hire_date', 'reporting_periods.period_end', 'day') }}) as {{ type_double() }}) / 365.25  -- noqa: LT05
             as tenure_years_sum,
         count(*) as employed_count
     from reporting_periods

@@ -154,8 +154,12 @@ line_amounts as (
     select
         line_items.opportunity_id,
         coalesce(products.product_family, 'unknown') as product_family,
+        -- each line rounded once to decimal(38, 8), so the sum (and the ranking below) is exact
         sum(
-            line_items.quantity * line_items.unit_price * (1 - coalesce(line_items.discount_pct, 0) / 100)
+            cast(
+                line_items.quantity * line_items.unit_price * (1 - coalesce(line_items.discount_pct, 0) / 100)
+                as decimal(38, 8)
+            )
         ) as line_amount
     from line_items
     left join products
@@ -209,7 +213,7 @@ final as (
         open_days.amount,
         open_days.currency_code,
         fx_rates_daily.rate_to_reporting,
-        open_days.amount * fx_rates_daily.rate_to_reporting as amount_reporting,
+        {{ reporting_amount('open_days.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting,
         current_watermark.watermark_file_id as _watermark_file_id
     from open_days
     inner join opportunities
