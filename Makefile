@@ -31,7 +31,7 @@ setup: $(VENV)/.installed ## create .venv from the pinned lock file and install 
 demo: setup ## generate demo data, run the whole pipeline, print the KPIs
 	$(BIN)/salesmart generate --scale $(SCALE) --seed $(SEED) --months $(MONTHS) --out $(SALESMART_LANDING)
 	$(BIN)/salesmart run
-	$(BIN)/salesmart kpi --grain quarter
+	$(BIN)/salesmart kpi
 	$(BIN)/salesmart report
 
 test: setup ## run every test (pytest drives dbt build and dbt tests)

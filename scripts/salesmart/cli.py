@@ -511,25 +511,40 @@ def _print_run_summary(run_id: str, results: list[tuple[str, str, float]], total
 def kpi(
     family: Annotated[str | None, typer.Option(help="Metric family, e.g. pipeline.")] = None,
     metric: Annotated[str | None, typer.Option(help="Metric id, e.g. win_rate.")] = None,
-    grain: Annotated[Grain, typer.Option(help="Period grain (fiscal).")] = Grain.month,
+    grain: Annotated[Grain | None, typer.Option(help="Period grain (fiscal); lists every period.")] = None,
     period: Annotated[
         datetime | None, typer.Option(formats=DATE_FORMATS, help="Only the period holding this date.")
     ] = None,
+    list_all: Annotated[
+        bool, typer.Option("--all", help="Every metric and month (the long listing), not the summary.")
+    ] = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (OutputFormat.table),
 ) -> None:
-    """Company-level KPIs from the published mart (read-only)."""
+    """Company-level KPIs from the published mart (read-only).
+
+    Without options: a one-screen summary of the headline metrics for the latest complete month and the
+    month in progress. Any filter, --grain, --all or --format csv|json gives the long listing.
+    """
+    grain_value = (grain or Grain.month).value
     try:
-        kpi_mod.check_filters(family, metric, grain.value)
+        kpi_mod.check_filters(family, metric, grain_value)
     except kpi_mod.FilterError as exc:
         raise typer.BadParameter(str(exc), param_hint=exc.option) from None
     settings = _settings()
     _require_duckdb(settings, "kpi", also=("postgres",))
+    summary = output_format is OutputFormat.table and not (family or metric or grain or period or list_all)
     try:
-        when = period.date() if period else None
-        if settings.target == "postgres":
-            rows = kpi_mod.query_kpis_postgres(family, metric, grain.value, when)
+        if summary:
+            if settings.target == "postgres":
+                rows = kpi_mod.query_summary_postgres()
+            else:
+                rows = kpi_mod.query_summary(settings.published_db)
         else:
-            rows = kpi_mod.query_kpis(settings.published_db, family, metric, grain.value, when)
+            when = period.date() if period else None
+            if settings.target == "postgres":
+                rows = kpi_mod.query_kpis_postgres(family, metric, grain_value, when)
+            else:
+                rows = kpi_mod.query_kpis(settings.published_db, family, metric, grain_value, when)
     except kpi_mod.NotPublishedError as exc:
         _err().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_FAILURE) from None
@@ -539,6 +554,8 @@ def kpi(
         typer.echo(kpi_mod.to_json(rows))
     elif not rows:
         _out().print("no KPI rows match these filters")
+    elif summary:
+        _out().print(kpi_mod.to_summary_table(rows))
     else:
         out = _out()
         for table in kpi_mod.to_rich_tables(rows):

@@ -15,17 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from salesmart.contract import load_metric_catalog
-
-# The KPIs a sales leader looks at first, per family (all ids of metrics.yml).
-HEADLINES: dict[str, list[str]] = {
-    "sales_outcomes": ["revenue", "gross_margin", "customer_churn_rate", "nps", "quota_attainment_rate"],
-    "sales_activity": ["calls_made", "call_connect_rate", "emails_sent", "email_open_rate", "meetings_scheduled"],
-    "pipeline": ["bookings", "win_rate", "pipeline_value", "avg_deal_size", "sales_cycle_days"],
-    "lead_generation": ["leads_created", "mqls", "sqls", "lead_to_opportunity_rate", "customer_acquisition_cost"],
-    "sales_productivity": ["selling_hours_per_rep_day", "crm_adoption_rate", "process_adherence_rate"],
-    "recruiting_training": ["turnover_rate", "time_to_hire_days", "training_hours_per_employee", "avg_tenure_years"],
-}
-
+from salesmart.kpi import FIRST_PERIODS_TABLE, HEADLINES, since_first_data
 
 # Months of history in the trend charts: enough for a year-on-year view without years of empty lead-in.
 TREND_MONTHS = 24
@@ -95,6 +85,12 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
     metrics = catalog["metrics"]
     con = duckdb.connect(str(db_path), read_only=True)
     try:
+        has_first_periods = bool(
+            con.execute(
+                "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?",
+                [FIRST_PERIODS_TABLE],
+            ).fetchone()[0]
+        )
         latest = con.execute(
             "select max(period_start) from marts.kpi_metric_values where period_grain = 'month' and is_complete_period"
         ).fetchone()[0]
@@ -126,8 +122,10 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
                     )
                 )
                 trend = con.execute(
-                    "select period_start, value from marts.kpi_metric_values where metric_id = ? "
-                    "and period_grain = 'month' and dimension_name = 'total' order by period_start desc limit ?",
+                    "select kpi.period_start, kpi.value from marts.kpi_metric_values as kpi "
+                    f"{since_first_data('kpi', has_first_periods)} where kpi.metric_id = ? "
+                    "and kpi.period_grain = 'month' and kpi.dimension_name = 'total' "
+                    "order by kpi.period_start desc limit ?",
                     [metric_id, TREND_MONTHS],
                 ).fetchall()[::-1]
                 charts.append(_trend_figure(trend, label, spec["unit"]))
