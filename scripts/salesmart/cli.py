@@ -563,6 +563,37 @@ def kpi(
 
 
 @app.command()
+def scorecard(
+    config: Annotated[
+        Path | None, typer.Option(help="Scorecard config (default SALESMART_SCORECARD, else scorecard.yml).")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Only the reps of this team.")] = None,
+    reps: Annotated[int, typer.Option(min=0, help="Show the first N reps by attainment (0: all).")] = 0,
+) -> None:
+    """The main objective and its indicators, then each rep's objective, for the latest complete period
+    and the one in progress (published mart, read-only)."""
+    from salesmart import scorecard as scorecard_mod
+
+    settings = _settings()
+    _require_duckdb(settings, "scorecard")
+    try:
+        card_config = scorecard_mod.load_config(config or scorecard_mod.default_config_path())
+    except scorecard_mod.ScorecardError as exc:
+        raise _usage_error(str(exc)) from None
+    names = scorecard_mod.rep_display_names(settings.build_db) if settings.show_rep_names else {}
+    try:
+        card = scorecard_mod.build_scorecard(settings.published_db, card_config, team, names)
+    except kpi_mod.NotPublishedError as exc:
+        _err().print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURE) from None
+    out = _out()
+    if not card.periods:
+        out.print("scorecard: the published mart has no period at this grain yet")
+    for renderable in scorecard_mod.to_rich(card, reps or None):
+        out.print(renderable)
+
+
+@app.command()
 def report(
     out: Annotated[Path | None, typer.Option(help="Directory for index.html (default <home>/report).")] = None,
 ) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TARGETS = ("duckdb", "postgres", "spark")
+BOOLEAN_WORDS = {"0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
 def project_root() -> Path:
@@ -28,6 +29,9 @@ class Settings:
     target: str = "duckdb"
     as_of: str | None = None
     pii_salt: str = field(default="", repr=False)
+    # Rep display names in `scorecard` and the dashboard, read from build.duckdb's raw users at display
+    # time (names are personal data: off by default, never written into the marts).
+    show_rep_names: bool = False
 
     @classmethod
     def from_env(cls, home: Path | None = None, landing: Path | None = None) -> Settings:
@@ -35,12 +39,16 @@ class Settings:
         if target not in TARGETS:
             raise ValueError(f"SALESMART_TARGET must be one of {', '.join(TARGETS)}, not {target!r}")
         root = project_root()
+        show_names = os.environ.get("SALESMART_SHOW_REP_NAMES", "0").strip().lower()
+        if show_names not in BOOLEAN_WORDS:
+            raise ValueError(f"SALESMART_SHOW_REP_NAMES must be one of {', '.join(BOOLEAN_WORDS)}, not {show_names!r}")
         return cls(
             home=Path(home or os.environ.get("SALESMART_HOME") or root / "warehouse").resolve(),
             landing=Path(landing or os.environ.get("SALESMART_LANDING") or root / "data" / "landing").resolve(),
             target=target,
             as_of=os.environ.get("SALESMART_AS_OF") or None,
             pii_salt=os.environ.get("SALESMART_PII_SALT", ""),
+            show_rep_names=BOOLEAN_WORDS[show_names],
         )
 
     @property

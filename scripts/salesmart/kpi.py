@@ -318,16 +318,13 @@ def format_short(value: float | Decimal | None, unit: str) -> str:
     return format_value(value, unit)
 
 
-def to_summary_table(rows: list[dict[str, Any]]) -> Any:
-    """One compact table: per family, one line per headline metric with the latest complete month and the
-    month in progress (value, change vs prior month, attainment of the target); fits 80 columns."""
+def compact_table(title: str) -> Any:
+    """A rich table without borders and with one space between columns, so a summary fits 80 columns."""
     from rich import box
     from rich.table import Table
 
-    months = sorted({(row["period_start"], row["is_complete_period"]) for row in rows})
-    by_metric = {(row["metric_id"], row["period_start"]): row for row in rows}
-    present = {row["metric_id"] for row in rows}
-    table = Table(
+    return Table(
+        title=title,
         box=box.SIMPLE_HEAD,
         title_justify="left",
         caption_justify="left",
@@ -335,7 +332,15 @@ def to_summary_table(rows: list[dict[str, Any]]) -> Any:
         padding=(0, 0, 0, 1),
         show_edge=False,
     )
-    table.title = "KPIs, company total (salesmart kpi --all: every month; --grain quarter)"
+
+
+def to_summary_table(rows: list[dict[str, Any]]) -> Any:
+    """One compact table: per family, one line per headline metric with the latest complete month and the
+    month in progress (value, change vs prior month, attainment of the target); fits 80 columns."""
+    months = sorted({(row["period_start"], row["is_complete_period"]) for row in rows})
+    by_metric = {(row["metric_id"], row["period_start"]): row for row in rows}
+    present = {row["metric_id"] for row in rows}
+    table = compact_table("KPIs, company total (salesmart kpi --all: every month; --grain quarter)")
     table.add_column("metric", no_wrap=True)
     for month, complete in months:
         table.add_column(month.strftime("%Y-%m") + ("" if complete else " *"), justify="right", no_wrap=True)
