@@ -596,8 +596,13 @@ def scorecard(
 @app.command()
 def report(
     out: Annotated[Path | None, typer.Option(help="Directory for index.html (default <home>/report).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Scorecard config (default SALESMART_SCORECARD, else scorecard.yml).")
+    ] = None,
 ) -> None:
-    """Static HTML dashboard of the published mart: one section per family, charts by month."""
+    """Static HTML dashboard of the published mart: the scorecard, then one section per family, charts by
+    month, with a rep/team selector."""
+    from salesmart import scorecard as scorecard_mod
     from salesmart.report import build_report
 
     settings = _settings()
@@ -605,8 +610,16 @@ def report(
     if not settings.published_db.exists():
         _err().print(f"[red]error:[/red] nothing published yet at {settings.published_db}; run `salesmart run` first")
         raise typer.Exit(EXIT_FAILURE)
-    path = build_report(settings.published_db, out or settings.home / "report")
-    _out().print(f"report: {path}")
+    path = config or scorecard_mod.default_config_path()
+    card_config = None
+    if config is not None or path.exists():  # without any config the page opens on the families
+        try:
+            card_config = scorecard_mod.load_config(path)
+        except scorecard_mod.ScorecardError as exc:
+            raise _usage_error(str(exc)) from None
+    names = scorecard_mod.rep_display_names(settings.build_db) if settings.show_rep_names else {}
+    page = build_report(settings.published_db, out or settings.home / "report", card_config, names)
+    _out().print(f"report: {page}")
 
 
 @app.command()

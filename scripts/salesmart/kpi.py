@@ -318,7 +318,7 @@ def format_short(value: float | Decimal | None, unit: str) -> str:
     return format_value(value, unit)
 
 
-def compact_table(title: str) -> Any:
+def compact_table(title: str | None = None) -> Any:
     """A rich table without borders and with one space between columns, so a summary fits 80 columns."""
     from rich import box
     from rich.table import Table

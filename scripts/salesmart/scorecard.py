@@ -316,7 +316,9 @@ def to_rich(scorecard: Scorecard, max_reps: int | None = None) -> list[Any]:
         if period.plan is None:
             out.append(f"scorecard {label}: no objective set for this period (scorecard.yml quarters)")
             continue
-        table = compact_table(f"[bold]scorecard {label}[/bold] ({state}; objectives set for {period.plan.quarter})")
+        # headings are lines of their own: a table's title wraps at the table's width
+        out.append(f"[bold]scorecard {label}[/bold] ({state}; objectives set for {period.plan.quarter})")
+        table = compact_table()
         for name in ("metric", "value", "target", "vs tgt", "vs prior", "vs year", "role"):
             table.add_column(name, justify="left" if name in ("metric", "role") else "right", no_wrap=True)
         for line in period.lines:
@@ -332,6 +334,7 @@ def to_rich(scorecard: Scorecard, max_reps: int | None = None) -> list[Any]:
             )
         out.append(table)
     if scorecard.rep_metric:
+        out.append(f"[bold]rep objectives[/bold]: {scorecard.rep_metric} against each rep's target, by attainment")
         out.append(_reps_table(scorecard, max_reps))
     return out
 
@@ -339,8 +342,7 @@ def to_rich(scorecard: Scorecard, max_reps: int | None = None) -> list[Any]:
 def _reps_table(scorecard: Scorecard, max_reps: int | None) -> Any:
     from salesmart.kpi import compact_table, format_attainment, format_short
 
-    title = f"[bold]rep objectives[/bold]: {scorecard.rep_metric} against each rep's target, by attainment"
-    table = compact_table(title)
+    table = compact_table()
     table.add_column("rep", no_wrap=True)
     table.add_column("team", no_wrap=True)
     for period in scorecard.periods:
