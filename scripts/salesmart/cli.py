@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -83,6 +84,28 @@ def _require_duckdb(settings: Settings, command: str, also: tuple[str, ...] = ()
         )
 
 
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar for long steps: `update(description, done, total)` shows done of total, the elapsed
+    time and what is being worked on; it disappears when the step ends (the step prints its summary)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=_out(), transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=description)
+
+        yield update
+
+
 # ---------------------------------------------------------------- steps
 # Each step returns True on success, prints what it did, and logs one line to runs.log.
 
@@ -93,8 +116,10 @@ def _load_step(settings: Settings, run_id: str) -> bool:
     if not settings.landing.is_dir():
         raise _usage_error(f"landing directory not found: {settings.landing} (set --landing or SALESMART_LANDING)")
     out = _out()
-    with runlog.timed_step(settings, "load", run_id) as step, out.status(f"loading {settings.landing} ..."):
-        result = load_landing(settings.build_db, settings.landing)
+    with runlog.timed_step(settings, "load", run_id) as step, _progress("load: files") as update:
+        result = load_landing(
+            settings.build_db, settings.landing, on_file=lambda res, done, total: update(res.source_file, done, total)
+        )
         if settings.target == "postgres":
             # The DuckDB ledger checked the files; PostgreSQL gets what it lacks by COPY.
             from salesmart.postgres import sync_raw
@@ -385,8 +410,8 @@ def generate(
     def action(_: str) -> bool:
         from salesmart.generate import generate as generate_files
 
-        with runlog.timed_step(settings, "generate", run_id) as step, _out().status("generating ..."):
-            counts = generate_files(settings.landing, scale, seed, start.date(), months)
+        with runlog.timed_step(settings, "generate", run_id) as step, _progress("generate: stages") as update:
+            counts = generate_files(settings.landing, scale, seed, start.date(), months, on_stage=update)
             step.details.update(out=str(settings.landing), scale=scale, seed=seed, rows=sum(counts.values()))
         _out().print(f"generate: {sum(counts.values()):,} rows in {len(counts)} tables -> {settings.landing}")
         return True

@@ -476,7 +476,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
     import salesmart.publish  # noqa: F401
 
     load_module = types.ModuleType("salesmart.load")
-    load_module.load_landing = lambda db_path, landing: FakeLoadResult(files)
+    load_module.load_landing = lambda db_path, landing, on_file=None: FakeLoadResult(files)
     load_module.ensure_raw_tables = lambda con: con.execute("create schema if not exists raw_crm")
     monkeypatch.setitem(sys.modules, "salesmart.load", load_module)
 
