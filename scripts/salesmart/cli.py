@@ -643,7 +643,11 @@ def report(
         except scorecard_mod.ScorecardError as exc:
             raise _usage_error(str(exc)) from None
     names = scorecard_mod.rep_display_names(settings.build_db) if settings.show_rep_names else {}
-    page = build_report(settings.published_db, out or settings.home / "report", card_config, names)
+    try:
+        page = build_report(settings.published_db, out or settings.home / "report", card_config, names)
+    except kpi_mod.NotPublishedError as exc:
+        _err().print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURE) from None
     _out().print(f"report: {page}")
 
 

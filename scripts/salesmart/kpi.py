@@ -79,24 +79,24 @@ def query_kpis(
     `period` selects the period holding that date."""
     check_filters(family, metric, grain)
     params = {"grain": grain, "family": family, "metric": metric, "period": period}
-    with _connect(db_path) as con:
+    with connect_published(db_path) as con:
         return _fetch(con, _kpi_sql("${}", _has_first_periods(con)), params)
 
 
-def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+def connect_published(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published file; NotPublishedError when it holds no KPI table."""
     if not db_path.exists():
         raise NotPublishedError(
             f"nothing published yet: {db_path} does not exist (run `salesmart run` or `salesmart publish`)"
         )
     con = duckdb.connect(str(db_path), read_only=True)
-    if not _has_table(con, "kpi_metric_values"):
+    if not has_table(con, "kpi_metric_values"):
         con.close()
         raise NotPublishedError(f"{db_path} has no marts.kpi_metric_values table: publish a complete build")
     return con
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     found = con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?", [name]
     ).fetchone()
@@ -105,7 +105,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def _has_first_periods(con: duckdb.DuckDBPyConnection) -> bool:
     # A file published before kpi_metric_first_periods existed lists every period.
-    return _has_table(con, FIRST_PERIODS_TABLE)
+    return has_table(con, FIRST_PERIODS_TABLE)
 
 
 def _fetch(con: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -223,7 +223,7 @@ def _headline_ids() -> list[str]:
 
 def query_summary(db_path: Path) -> list[dict[str, Any]]:
     """The headline metrics' company totals for the latest complete month and the month in progress."""
-    with _connect(db_path) as con:
+    with connect_published(db_path) as con:
         return _fetch(con, _summary_sql("${}", _has_first_periods(con)), {"metrics": _headline_ids()})
 
 

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from salesmart.contract import load_metric_catalog
-from salesmart.kpi import FIRST_PERIODS_TABLE, HEADLINES, since_first_data
+from salesmart.kpi import FIRST_PERIODS_TABLE, HEADLINES, has_table, since_first_data
 from salesmart.scorecard import Scorecard, ScorecardConfig, build_scorecard, natural_key, period_label
 
 # Months of history in the trend charts: enough for a year-on-year view without years of empty lead-in.
@@ -167,12 +167,7 @@ def build_report(
     card = build_scorecard(db_path, scorecard, rep_names=names) if scorecard else None
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        has_first_periods = bool(
-            con.execute(
-                "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = ?",
-                [FIRST_PERIODS_TABLE],
-            ).fetchone()[0]
-        )
+        has_first_periods = has_table(con, FIRST_PERIODS_TABLE)
         latest = con.execute(
             "select max(period_start) from marts.kpi_metric_values where period_grain = 'month' and is_complete_period"
         ).fetchone()[0]

@@ -207,12 +207,12 @@ def build_scorecard(
     rep_names: dict[str, str] | None = None,
 ) -> Scorecard:
     """The scorecard of the published mart `db_path` (read-only)."""
-    from salesmart.kpi import NotPublishedError
+    from salesmart.kpi import NotPublishedError, connect_published, has_table
 
     metrics = load_project_metric_catalog()["metrics"]
-    if not db_path.exists():
-        raise NotPublishedError(f"nothing published yet: {db_path} does not exist (run `salesmart run`)")
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_published(db_path) as con:
+        if not has_table(con, "dim_reps"):
+            raise NotPublishedError(f"{db_path} has no marts.dim_reps table: publish a complete build")
         periods = []
         for start, end, complete in _shown_periods(con, config.grain):
             plan = config.plan_for(start)

@@ -119,6 +119,18 @@ def test_bad_config_on_the_command_line_is_a_usage_error(runner: CliRunner, home
     assert missing.exit_code == 2 and "scorecard config not found" in " ".join(missing.output.split())
 
 
+def test_scorecard_without_a_complete_publish_is_a_clear_error(runner: CliRunner, published: Path) -> None:
+    # `published` holds marts.kpi_metric_values only (conftest): no dim_reps for the rep objectives
+    result = runner.invoke(app, ["scorecard"])
+    assert result.exit_code == 1
+    assert f"{published} has no marts.dim_reps table: publish a complete build" in " ".join(result.output.split())
+    dashboard = runner.invoke(app, ["report"])  # opens with the scorecard: the same check, no traceback
+    assert dashboard.exit_code == 1 and "has no marts.dim_reps table" in " ".join(dashboard.output.split())
+    published.unlink()
+    result = runner.invoke(app, ["scorecard"])
+    assert result.exit_code == 1 and "nothing published yet" in result.output
+
+
 # ---------------------------------------------------------------- on a built warehouse
 
 
