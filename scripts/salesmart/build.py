@@ -265,6 +265,7 @@ def _node_progress() -> Iterator[Callable[[Any], None]]:
     dbt itself runs --quiet (failures are printed after); its events still reach this callback: each
     node's start line carries the number of selected nodes, each finished node its resource type.
     """
+    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     counts = {"models": 0, "tests": 0}
@@ -274,8 +275,10 @@ def _node_progress() -> Iterator[Callable[[Any], None]]:
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
     )
-    # transient: the line goes once the build ends (the step then prints its own summary)
-    with Progress(*columns, transient=True) as progress:
+    # transient: the line goes once the build ends (the step then prints its own summary); off a terminal
+    # nothing (a transient line would leave a blank one)
+    console = Console()
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("", total=None, of="?", done="starting")
 
         def on_event(event: Any) -> None:

@@ -97,7 +97,9 @@ def _progress(what: str) -> Iterator[Callable[[str, int, int], None]]:
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
     )
-    with Progress(*columns, console=_out(), transient=True) as progress:
+    console = _out()
+    # off a terminal (make demo piped, CI logs) nothing: a transient bar would leave a blank line
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("", total=None)
 
         def update(description: str, done: int, total: int) -> None:
