@@ -283,23 +283,40 @@ def dbt_args(
 
 @contextmanager
 def _node_progress() -> Iterator[Callable[[Any], None]]:
-    """A rich spinner counting finished dbt nodes; dbt itself runs --quiet (failures are printed after)."""
+    """A rich progress line: nodes done of the total, models and tests done, elapsed time, the last node.
+
+    dbt itself runs --quiet (failures are printed after); its events still reach this callback: each
+    node's start line carries the number of selected nodes, each finished node its resource type.
+    """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from salesmart.console import console
+    from salesmart.console import console as salesmart_console
 
-    with Progress(
+    counts = {"models": 0, "tests": 0}
+    columns = (
         SpinnerColumn(),
-        TextColumn("dbt build: {task.completed} node(s) done {task.description}"),
+        TextColumn("dbt build: {task.completed}/{task.fields[of]} nodes ({task.fields[done]})"),
         TimeElapsedColumn(),
-        console=console(),
-    ) as progress:
-        task = progress.add_task("", total=None)
+        TextColumn("{task.description}"),
+    )
+    # transient: the line goes once the build ends (the step then prints its own summary); off a terminal
+    # nothing (a transient line would leave a blank one)
+    console = salesmart_console()
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("", total=None, of="?", done="starting")
 
         def on_event(event: Any) -> None:
-            if event.info.name == "NodeFinished":
+            name = event.info.name
+            if name == "LogStartLine" and getattr(event.data, "total", 0):
+                progress.update(task, total=event.data.total, of=event.data.total)
+            elif name == "NodeFinished":
                 node = event.data.node_info
-                progress.update(task, advance=1, description=f"(last: {node.node_name}, {node.node_status})")
+                if node.resource_type in ("test", "unit_test"):
+                    counts["tests"] += 1
+                elif node.resource_type in ("model", "seed", "snapshot"):
+                    counts["models"] += 1
+                done = f"{counts['models']} models, {counts['tests']} tests"
+                progress.update(task, advance=1, done=done, description=f"last: {node.node_name}, {node.node_status}")
 
         yield on_event
 

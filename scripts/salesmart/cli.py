@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -85,6 +86,30 @@ def _require_duckdb(settings: Settings, command: str, also: tuple[str, ...] = ()
         )
 
 
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar for long steps: `update(description, done, total)` shows done of total, the elapsed
+    time and what is being worked on; it disappears when the step ends (the step prints its summary)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    console = _out()
+    # off a terminal (make demo piped, CI logs) nothing: a transient bar would leave a blank line
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("", total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=description)
+
+        yield update
+
+
 # ---------------------------------------------------------------- steps
 # Each step returns True on success, prints what it did, and logs one line to runs.log.
 
@@ -95,8 +120,10 @@ def _load_step(settings: Settings, run_id: str) -> bool:
     if not settings.landing.is_dir():
         raise _usage_error(f"landing directory not found: {settings.landing} (set --landing or SALESMART_LANDING)")
     out = _out()
-    with runlog.timed_step(settings, "load", run_id) as step, out.status(f"loading {settings.landing} ..."):
-        result = load_landing(settings.build_db, settings.landing)
+    with runlog.timed_step(settings, "load", run_id) as step, _progress("load: files") as update:
+        result = load_landing(
+            settings.build_db, settings.landing, on_file=lambda res, done, total: update(res.source_file, done, total)
+        )
         if settings.target == "postgres":
             # The DuckDB ledger checked the files; PostgreSQL gets what it lacks by COPY.
             from salesmart.postgres import sync_raw
@@ -447,8 +474,8 @@ def generate(
     def action(_: str) -> bool:
         from salesmart.generate import generate as generate_files
 
-        with runlog.timed_step(settings, "generate", run_id) as step, _out().status("generating ..."):
-            counts = generate_files(settings.landing, scale, seed, start.date(), months)
+        with runlog.timed_step(settings, "generate", run_id) as step, _progress("generate: stages") as update:
+            counts = generate_files(settings.landing, scale, seed, start.date(), months, on_stage=update)
             if crm_format != "salesmart":
                 from salesmart.connectors import convert_landing
 
@@ -610,25 +637,40 @@ def _print_run_summary(run_id: str, results: list[tuple[str, str, float]], total
 def kpi(
     family: Annotated[str | None, typer.Option(help="Metric family, e.g. pipeline.")] = None,
     metric: Annotated[str | None, typer.Option(help="Metric id, e.g. win_rate.")] = None,
-    grain: Annotated[Grain, typer.Option(help="Period grain (fiscal).")] = Grain.month,
+    grain: Annotated[Grain | None, typer.Option(help="Period grain (fiscal); lists every period.")] = None,
     period: Annotated[
         datetime | None, typer.Option(formats=DATE_FORMATS, help="Only the period holding this date.")
     ] = None,
+    list_all: Annotated[
+        bool, typer.Option("--all", help="Every metric and month (the long listing), not the summary.")
+    ] = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (OutputFormat.table),
 ) -> None:
-    """Company-level KPIs from the published mart (read-only)."""
+    """Company-level KPIs from the published mart (read-only).
+
+    Without options: a one-screen summary of the headline metrics for the latest complete month and the
+    month in progress. Any filter, --grain, --all or --format csv|json gives the long listing.
+    """
+    grain_value = (grain or Grain.month).value
     try:
-        kpi_mod.check_filters(family, metric, grain.value)
+        kpi_mod.check_filters(family, metric, grain_value)
     except kpi_mod.FilterError as exc:
         raise typer.BadParameter(str(exc), param_hint=exc.option) from None
     settings = _settings()
     _require_duckdb(settings, "kpi", also=("postgres",))
+    summary = output_format is OutputFormat.table and not (family or metric or grain or period or list_all)
     try:
-        when = period.date() if period else None
-        if settings.target == "postgres":
-            rows = kpi_mod.query_kpis_postgres(family, metric, grain.value, when)
+        if summary:
+            if settings.target == "postgres":
+                rows = kpi_mod.query_summary_postgres()
+            else:
+                rows = kpi_mod.query_summary(settings.published_db)
         else:
-            rows = kpi_mod.query_kpis(settings.published_db, family, metric, grain.value, when)
+            when = period.date() if period else None
+            if settings.target == "postgres":
+                rows = kpi_mod.query_kpis_postgres(family, metric, grain_value, when)
+            else:
+                rows = kpi_mod.query_kpis(settings.published_db, family, metric, grain_value, when)
     except kpi_mod.NotPublishedError as exc:
         _err().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_FAILURE) from None
@@ -638,6 +680,8 @@ def kpi(
         typer.echo(kpi_mod.to_json(rows))
     elif not rows:
         _out().print("no KPI rows match these filters")
+    elif summary:
+        _out().print(kpi_mod.to_summary_table(rows))
     else:
         out = _out()
         for table in kpi_mod.to_rich_tables(rows):
@@ -645,10 +689,46 @@ def kpi(
 
 
 @app.command()
+def scorecard(
+    config: Annotated[
+        Path | None, typer.Option(help="Scorecard config (default SALESMART_SCORECARD, else scorecard.yml).")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Only the reps of this team.")] = None,
+    reps: Annotated[int, typer.Option(min=0, help="Show the first N reps by attainment (0: all).")] = 0,
+) -> None:
+    """The main objective and its indicators, then each rep's objective, for the latest complete period
+    and the one in progress (published mart, read-only)."""
+    from salesmart import scorecard as scorecard_mod
+
+    settings = _settings()
+    _require_duckdb(settings, "scorecard")
+    try:
+        card_config = scorecard_mod.load_config(config or scorecard_mod.default_config_path())
+    except scorecard_mod.ScorecardError as exc:
+        raise _usage_error(str(exc)) from None
+    names = scorecard_mod.rep_display_names(settings.build_db) if settings.show_rep_names else {}
+    try:
+        card = scorecard_mod.build_scorecard(settings.published_db, card_config, team, names)
+    except kpi_mod.NotPublishedError as exc:
+        _err().print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURE) from None
+    out = _out()
+    if not card.periods:
+        out.print("scorecard: the published mart has no period at this grain yet")
+    for renderable in scorecard_mod.to_rich(card, reps or None):
+        out.print(renderable)
+
+
+@app.command()
 def report(
     out: Annotated[Path | None, typer.Option(help="Directory for index.html (default <home>/report).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Scorecard config (default SALESMART_SCORECARD, else scorecard.yml).")
+    ] = None,
 ) -> None:
-    """Static HTML dashboard of the published mart: one section per family, charts by month."""
+    """Static HTML dashboard of the published mart: the scorecard, then one section per family, charts by
+    month, with a rep/team selector."""
+    from salesmart import scorecard as scorecard_mod
     from salesmart.report import build_report
 
     settings = _settings()
@@ -656,8 +736,20 @@ def report(
     if not settings.published_db.exists():
         _err().print(f"[red]error:[/red] nothing published yet at {settings.published_db}; run `salesmart run` first")
         raise typer.Exit(EXIT_FAILURE)
-    path = build_report(settings.published_db, out or settings.home / "report")
-    _out().print(f"report: {path}")
+    path = config or scorecard_mod.default_config_path()
+    card_config = None
+    if config is not None or path.exists():  # without any config the page opens on the families
+        try:
+            card_config = scorecard_mod.load_config(path)
+        except scorecard_mod.ScorecardError as exc:
+            raise _usage_error(str(exc)) from None
+    names = scorecard_mod.rep_display_names(settings.build_db) if settings.show_rep_names else {}
+    try:
+        page = build_report(settings.published_db, out or settings.home / "report", card_config, names)
+    except kpi_mod.NotPublishedError as exc:
+        _err().print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURE) from None
+    _out().print(f"report: {page}")
 
 
 @app.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 TARGETS = ("duckdb", "postgres", "spark")
 # Where the CRM data come from (dbt var crm_source, docs/sources.md).
 CRM_SOURCES = ("salesmart", "salesforce", "hubspot")
+BOOLEAN_WORDS = {"0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
 
 def project_root() -> Path:
@@ -31,6 +32,9 @@ class Settings:
     as_of: str | None = None
     pii_salt: str = field(default="", repr=False)
     crm_source: str | None = None  # None: the dbt var's value (default salesmart)
+    # Rep display names in `scorecard` and the dashboard, read from build.duckdb's raw users at display
+    # time (names are personal data: off by default, never written into the marts).
+    show_rep_names: bool = False
 
     @classmethod
     def from_env(cls, home: Path | None = None, landing: Path | None = None, crm_source: str | None = None) -> Settings:
@@ -44,6 +48,9 @@ class Settings:
                 f"not {crm_source!r}"
             )
         root = project_root()
+        show_names = os.environ.get("SALESMART_SHOW_REP_NAMES", "0").strip().lower()
+        if show_names not in BOOLEAN_WORDS:
+            raise ValueError(f"SALESMART_SHOW_REP_NAMES must be one of {', '.join(BOOLEAN_WORDS)}, not {show_names!r}")
         return cls(
             home=Path(home or os.environ.get("SALESMART_HOME") or root / "warehouse").resolve(),
             landing=Path(landing or os.environ.get("SALESMART_LANDING") or root / "data" / "landing").resolve(),
@@ -51,6 +58,7 @@ class Settings:
             as_of=os.environ.get("SALESMART_AS_OF") or None,
             pii_salt=os.environ.get("SALESMART_PII_SALT", ""),
             crm_source=crm_source,
+            show_rep_names=BOOLEAN_WORDS[show_names],
         )
 
     @property

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -150,8 +151,11 @@ def generate(
     seed: int = 42,
     start: dt.date = dt.date(2025, 1, 1),
     months: int = 12,
+    on_stage: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Write every raw contract table under `out_dir/<system>/<table>/` and return rows per 'system.table'.
+
+    `on_stage(name, index, total)` is called before each generation stage (progress display).
 
     `start` is moved to the first day of its month; the window is `months` whole months from there.
     The system folders (crm, email, marketing, hr) under `out_dir` are deleted first, so a rerun with the
@@ -167,7 +171,7 @@ def generate(
     start = dt.date(start.year, start.month, 1)
     g = _Gen(out_dir, scale, seed, start, months)
     try:
-        g.run()
+        g.run(on_stage)
     finally:
         g.w.close()
     return dict(sorted(g.w.counts.items()))
@@ -273,19 +277,28 @@ class _Gen:
         self.w.write(key, cols, self.w.file_index(at), self.offsets(len(at), offset_share), fmt)
 
     # ------------------------------------------------------------------ main
-    def run(self) -> None:
-        self.org()
-        self.campaigns()
-        self.accounts()
-        self.opportunities()
-        self.leads()
-        self.orders()
-        self.emails()
-        self.activities()
-        self.crm_misc()
-        self.marketing()
-        self.hr()
-        self.fx()
+    def run(self, on_stage: Callable[[str, int, int], None] | None = None) -> None:
+        stages = [
+            ("people", self.org),
+            ("campaigns", self.campaigns),
+            ("accounts", self.accounts),
+            ("opportunities", self.opportunities),
+            ("leads", self.leads),
+            ("orders", self.orders),
+            ("e-mails", self.emails),
+            ("activities", self.activities),
+            ("other CRM tables", self.crm_misc),
+            ("marketing", self.marketing),
+            ("HR", self.hr),
+            ("fx rates", self.fx),
+        ]
+        total = len(stages) + 1  # the last step is the writer's flush in generate()
+        for index, (name, stage) in enumerate(stages):
+            if on_stage is not None:
+                on_stage(name, index, total)
+            stage()
+        if on_stage is not None:
+            on_stage("writing files", len(stages), total)
 
     # ------------------------------------------------------------------ people
     def org(self) -> None:

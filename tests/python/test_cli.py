@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLE_KPI_ROWS, write_kpi_table
+from conftest import JAN, SAMPLE_KPI_ROWS, write_kpi_table
 from helpers import salesmart_command
 from salesmart import build, runlog
 from salesmart.cli import app
@@ -219,6 +219,83 @@ def test_kpi_published_without_kpi_table(runner: CliRunner, settings: Settings) 
     result = runner.invoke(app, ["kpi"])
     assert result.exit_code == 1
     assert "has no marts.kpi_metric_values table" in " ".join(result.output.split())
+
+
+def first_periods_sql(*rows: tuple[str, str, str]) -> str:
+    """marts.kpi_metric_first_periods (the dbt model's output) holding (metric_id, grain, first period)."""
+    values = ", ".join(f"('{metric}', '{grain}', date '{start}')" for metric, grain, start in rows)
+    return (
+        "create table marts.kpi_metric_first_periods (metric_id varchar, period_grain varchar, "
+        f"first_period_start date); insert into marts.kpi_metric_first_periods values {values}"
+    )
+
+
+@pytest.fixture
+def published_with_first_periods(settings: Settings) -> Path:
+    """SAMPLE_KPI_ROWS plus a January bookings target of 800,000; win_rate's first data is February,
+    sales_cycle_days has none (zero or null in every period), the rest start in January."""
+    rows = [
+        row | {"target_value": 800_000.0, "attainment": 1.25}
+        if (row["metric_id"], row["period_start"], row["dimension_name"]) == ("bookings", JAN, "total")
+        and row["period_grain"] == "month"
+        else row
+        for row in SAMPLE_KPI_ROWS
+    ]
+    extra = first_periods_sql(
+        ("bookings", "month", "2025-01-01"),
+        ("bookings", "quarter", "2025-01-01"),
+        ("win_rate", "month", "2025-02-01"),
+        ("opportunities_created", "month", "2025-01-01"),
+        ("revenue", "month", "2025-01-01"),
+        ("nps", "month", "2025-01-01"),
+    )
+    write_kpi_table(settings.published_db, rows, extra)
+    return settings.published_db
+
+
+def test_kpi_without_options_is_a_one_screen_summary(runner: CliRunner, published_with_first_periods: Path) -> None:
+    result = runner.invoke(app, ["kpi"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    # Latest complete month, then the month in progress; headline metrics only (not opportunities_created),
+    # families in dashboard order, a metric from its first month with data (win_rate: February only).
+    assert ["metric", "2025-01", "prior", "tgt", "2025-02", "*", "prior", "tgt"] in lines
+    shown = ("sales_outcomes", "revenue", "nps", "pipeline", "bookings", "win_rate")
+    body = [tokens for tokens in lines if tokens and tokens[0] in shown]
+    # revenue 999.50 without cents rounds half to even: 1,000; bookings' January target 800,000: 125%.
+    assert body == [
+        ["sales_outcomes"],
+        ["revenue", "1,000", "n/a"],
+        ["nps", "42.0", "n/a"],
+        ["pipeline"],
+        ["bookings", "1,000,000", "n/a", "125%", "1,234,568", "+23.5%"],
+        ["win_rate", "20.0%", "-20.0%"],
+    ]
+    assert not any(tokens and tokens[0] in ("opportunities_created", "sales_cycle_days") for tokens in lines)
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_kpi_long_listing_starts_at_first_data(runner: CliRunner, published_with_first_periods: Path) -> None:
+    result = runner.invoke(app, ["kpi", "--family", "pipeline"])
+    assert result.exit_code == 0, result.output
+    assert table_rows(result.output) == [
+        ["metric", "period", "value", "vs prior"],
+        ["bookings", "2025-01-01", "1,000,000.00", "n/a"],
+        ["bookings", "2025-02-01 *", "1,234,567.89", "+23.5%"],
+        ["opportunities_created", "2025-01-01", "40", "n/a"],
+        ["opportunities_created", "2025-02-01 *", "52", "+30.0%"],
+        ["win_rate", "2025-02-01 *", "20.0%", "-20.0%"],
+    ]
+    every_month = runner.invoke(app, ["kpi", "--all"])
+    assert [row[0] for row in table_rows(every_month.output) if row[0] != "metric"] == [
+        "bookings",
+        "bookings",
+        "opportunities_created",
+        "opportunities_created",
+        "win_rate",
+        "nps",
+        "revenue",
+    ]
 
 
 # ---------------------------------------------------------------- run log and status
@@ -429,7 +506,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
     ]
     import salesmart.load
 
-    monkeypatch.setattr(salesmart.load, "load_landing", lambda db_path, landing: FakeLoadResult(files))
+    monkeypatch.setattr(salesmart.load, "load_landing", lambda db_path, landing, on_file=None: FakeLoadResult(files))
     monkeypatch.setattr(
         salesmart.load, "ensure_raw_tables", lambda con: con.execute("create schema if not exists raw_crm")
     )

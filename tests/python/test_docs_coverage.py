@@ -151,4 +151,8 @@ def test_project_is_fully_documented(pipeline_warehouse: Path, tmp_path: Path) -
     assert "| `win_rate` |" in manifest["nodes"]["seed.salesmart.metric_catalog"]["description"]
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     assert sorted(exposures) == ["bi_tool_published_mart", "kpi_dashboard", "metricflow_semantic_layer"]
-    assert exposures["kpi_dashboard"]["depends_on"]["nodes"] == ["model.salesmart.kpi_metric_values"]
+    assert sorted(exposures["kpi_dashboard"]["depends_on"]["nodes"]) == [
+        "model.salesmart.dim_reps",
+        "model.salesmart.kpi_metric_first_periods",
+        "model.salesmart.kpi_metric_values",
+    ]

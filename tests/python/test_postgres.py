@@ -101,6 +101,16 @@ def test_kpi_command_reads_postgres(both: dict[str, Any]) -> None:
     assert len(lines) == 2  # header + Q1 2026
     assert lines[1].startswith("bookings,pipeline,currency,quarter,2026-01-01,2026-03-31,")
     assert ",10500.0," in lines[1]
+    # Without options: the summary, February (complete) and March (in progress, as of 2026-03-31).
+    summary = subprocess.run(
+        [*salesmart_command(), "kpi"], env={**env, "COLUMNS": "100"}, capture_output=True, text=True, timeout=120
+    )
+    assert summary.returncode == 0, summary.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in summary.stdout.splitlines() if line.strip()}
+    # bookings: February 6,000 (O3: 5,000 EUR at 1.20) against January's 1,000: +500%; March 3,500: -41.7%
+    assert rows["bookings"] == ["6,000", "+500.0%", "3,500", "-41.7%"]
+    # win rate: February 1 won of 2 closed against January 1 of 1 (-50%); March 1 of 1 (+100%)
+    assert rows["win_rate"] == ["50.0%", "-50.0%", "100.0%", "+100.0%"]
 
 
 @pytest.mark.parametrize(
