@@ -458,7 +458,7 @@ def test_piped_output_keeps_long_paths_and_messages_on_one_line(tmp_path: Path) 
     env.update(SALESMART_HOME=str(home), SALESMART_LANDING=str(landing))
 
     load = subprocess.run([*salesmart_command(), "load"], env=env, capture_output=True, text=True, timeout=300)
-    rejected = f"rejected file {rel}: {rel}: file is empty (0 bytes); expected a CSV header row"
+    rejected = f"rejected file {rel}: file is empty (0 bytes); expected a CSV header row"
     assert len(rejected) > 200
     assert load.returncode == 0, load.stderr
     assert rejected in [line.strip() for line in load.stdout.splitlines()], load.stdout
