@@ -15,23 +15,23 @@
 with
 
 {% for child_table, child_model, child_key, parent_table, parent_model, parent_key in links %}
-{{ child_model }}_orphans as (
-    select
-        '{{ child_table }}' as child_table,
-        children.{{ child_key }} as child_id,
-        '{{ parent_table }}' as parent_table,
-        children.{{ parent_key }} as parent_id,
-        children.source_relation,
-        children._file_id
-    from {{ ref(child_model) }} as children
-    where
-        children.{{ parent_key }} is not null
-        and not exists (
-            select 1
-            from {{ ref(parent_model) }} as parents
-            where parents.{{ parent_key }} = children.{{ parent_key }}
-        )
-),
+    {{ child_model }}_orphans as (
+        select
+            '{{ child_table }}' as child_table,
+            children.{{ child_key }} as child_id,
+            '{{ parent_table }}' as parent_table,
+            children.{{ parent_key }} as parent_id,
+            children.source_relation,
+            children._file_id
+        from {{ ref(child_model) }} as children
+        where
+            children.{{ parent_key }} is not null
+            and not exists (
+                select 1
+                from {{ ref(parent_model) }} as parents
+                where parents.{{ parent_key }} = children.{{ parent_key }}
+            )
+    ),
 
 {% endfor %}
 final as (
