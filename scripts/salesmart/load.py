@@ -230,6 +230,8 @@ def _typed_sql(col: Column, raw: str) -> str:
         return f"case when regexp_full_match({raw}, '\\s*[+-]?[0-9]+\\s*') then try_cast({raw} as bigint) end"
     if col.type == "decimal":
         return f"try_cast({raw} as decimal(18,4))"
+    if col.type == "double":
+        return f"try_cast({raw} as double)"
     if col.type == "boolean":
         return (
             f"case lower(trim({raw})) when 'true' then true when '1' then true "
@@ -275,6 +277,7 @@ def _checks(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
 _EXPECTED = {
     "integer": "is not a valid integer",
     "decimal": "is not a valid decimal(18,4)",
+    "double": "is not a valid number",
     "boolean": "is not a valid boolean (expected true/false/1/0)",
     "date": "is not a valid date (expected YYYY-MM-DD)",
     "timestamp": "is not a valid timestamp (expected ISO 8601)",
