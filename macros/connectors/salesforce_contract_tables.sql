@@ -43,3 +43,28 @@
         cast('{{ var("salesforce_default_currency") }}' as {{ dbt.type_string() }})
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- When a record version was written: SystemModstamp, else LastModifiedDate, else when Fivetran synced it
+    (Fivetran's sample schemas carry only some of them). -#}
+{% macro salesforce_updated_at(present, alias='') -%}
+    {%- set found = [] -%}
+    {%- for column in ['system_modstamp', 'last_modified_date', '_fivetran_synced'] if column in present -%}
+        {%- do found.append('cast(' ~ (alias ~ '.' if alias) ~ column ~ ' as timestamp)') -%}
+    {%- endfor -%}
+    {%- if found | length == 0 and execute -%}
+        {{ exceptions.raise_compiler_error("crm_source salesforce: a table has none of system_modstamp, "
+            ~ "last_modified_date, _fivetran_synced to order its versions") }}
+    {%- endif -%}
+    {{ 'coalesce(' ~ found | join(', ') ~ ')' if found | length > 1 else (found[0] if found else 'cast(null as timestamp)') }}
+{%- endmacro %}
+
+
+{#- When a record was created: CreatedDate, else its first known version time. -#}
+{% macro salesforce_created_at(present, alias='') -%}
+    {%- if 'created_date' in present -%}
+        coalesce(cast({{ alias ~ '.' if alias }}created_date as timestamp), {{ salesforce_updated_at(present, alias) }})
+    {%- else -%}
+        {{ salesforce_updated_at(present, alias) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,6 +1,6 @@
 {{ config(enabled=salesforce_enabled()) }}
 {#- contract crm.accounts <- Salesforce Account; segment and territory are custom fields named by vars. -#}
-{%- set columns = connector_columns('salesforce', 'account', ['id', 'name', 'created_date', 'system_modstamp']) -%}
+{%- set columns = connector_columns('salesforce', 'account', ['id', 'name']) -%}
 
 with
 
@@ -21,8 +21,8 @@ renamed as (
         {{ connector_column('billing_country', columns) }} as billing_country,
         {{ connector_column(var('salesforce_account_territory_field'), columns) }} as territory_id,
         {{ connector_column('owner_id', columns) }} as owner_user_id,
-        cast(created_date as timestamp) as created_at,
-        cast(system_modstamp as timestamp) as updated_at,
+        {{ salesforce_created_at(columns) }} as created_at,
+        {{ salesforce_updated_at(columns) }} as updated_at,
         {{ connector_is_deleted(columns) }} as is_deleted,
         {{ connector_lineage(columns) }}
     from source

@@ -1,7 +1,7 @@
 {{ config(enabled=salesforce_enabled('contact')) }}
 {#- contract crm.contacts <- Salesforce Contact; persona is a custom field named by a var. -#}
 {%- set columns = connector_columns(
-    'salesforce', 'contact', ['id', 'created_date', 'system_modstamp'], 'salesforce_contact_enabled') -%}
+    'salesforce', 'contact', ['id'], 'salesforce_contact_enabled') -%}
 
 with
 
@@ -22,8 +22,8 @@ renamed as (
         {{ connector_column('phone', columns) }} as phone,
         {{ connector_column('title', columns) }} as title,
         {{ connector_picklist(connector_column(var('salesforce_contact_persona_field'), columns)) }} as persona,
-        cast(created_date as timestamp) as created_at,
-        cast(system_modstamp as timestamp) as updated_at,
+        {{ salesforce_created_at(columns) }} as created_at,
+        {{ salesforce_updated_at(columns) }} as updated_at,
         {{ connector_is_deleted(columns) }} as is_deleted,
         {{ connector_lineage(columns) }}
     from source

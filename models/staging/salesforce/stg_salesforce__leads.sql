@@ -2,7 +2,7 @@
 {#- contract crm.leads <- Salesforce Lead (status, conversion, lead source) + the lead's first CampaignMember
     as campaign_id; MQL and SQL dates and persona are custom fields named by vars. -#}
 {%- set columns = connector_columns(
-    'salesforce', 'lead', ['id', 'created_date', 'status', 'system_modstamp'], 'salesforce_lead_enabled') -%}
+    'salesforce', 'lead', ['id', 'status'], 'salesforce_lead_enabled') -%}
 
 with
 
@@ -14,13 +14,13 @@ source as (
 
 {% if var('salesforce_campaign_member_enabled', true) -%}
 {%- set member_columns = connector_columns('salesforce', 'campaign_member',
-    ['id', 'campaign_id', 'lead_id', 'created_date'], 'salesforce_campaign_member_enabled') -%}
+    ['id', 'campaign_id', 'lead_id'], 'salesforce_campaign_member_enabled') -%}
 campaign_members as (
 
     select
         lead_id,
         campaign_id,
-        row_number() over (partition by lead_id order by created_date, id) as member_rank
+        row_number() over (partition by lead_id order by {{ salesforce_created_at(member_columns) }}, id) as member_rank
     from {{ source('salesforce', 'campaign_member') }}
     where
         lead_id is not null
@@ -53,7 +53,7 @@ renamed as (
 
     select
         cast(source.id as {{ dbt.type_string() }}) as lead_id,
-        cast(source.created_date as timestamp) as created_at,
+        {{ salesforce_created_at(columns, 'source') }} as created_at,
         {{ connector_picklist(connector_column('lead_source', columns), var('salesforce_lead_source_map', {})) }}
             as source_channel,
         cast(first_campaigns.campaign_id as {{ dbt.type_string() }}) as campaign_id,
@@ -68,7 +68,7 @@ renamed as (
         {{ connector_column('converted_account_id', columns) }} as converted_account_id,
         {{ connector_column('converted_contact_id', columns) }} as converted_contact_id,
         {{ connector_column('converted_opportunity_id', columns) }} as converted_opportunity_id,
-        cast(source.system_modstamp as timestamp) as updated_at,
+        {{ salesforce_updated_at(columns, 'source') }} as updated_at,
         {{ connector_is_deleted(columns) }} as is_deleted,
         {{ connector_lineage(columns, 'source') }}
     from source

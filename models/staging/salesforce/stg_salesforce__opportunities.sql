@@ -3,7 +3,7 @@
     Lead converted into the deal; closed_at (no Salesforce field) is the time of the latest
     OpportunityHistory change into a closed stage up to this version. -#}
 {%- set columns = connector_columns('salesforce', 'opportunity',
-    ['id', 'account_id', 'owner_id', 'stage_name', 'is_closed', 'is_won', 'created_date', 'system_modstamp']) -%}
+    ['id', 'account_id', 'owner_id', 'stage_name', 'is_closed', 'is_won']) -%}
 
 with
 
@@ -100,13 +100,13 @@ renamed as (
                     from closing_changes
                     where
                         closing_changes.opportunity_id = source.id
-                        and closing_changes.changed_at <= cast(source.system_modstamp as timestamp)
+                        and closing_changes.changed_at <= {{ salesforce_updated_at(columns, 'source') }}
                 )
         end as closed_at,
         {{ connector_picklist(connector_column(var('salesforce_opportunity_lost_reason_field'), columns)) }}
             as lost_reason,
-        cast(source.created_date as timestamp) as created_at,
-        cast(source.system_modstamp as timestamp) as updated_at,
+        {{ salesforce_created_at(columns, 'source') }} as created_at,
+        {{ salesforce_updated_at(columns, 'source') }} as updated_at,
         {{ connector_is_deleted(columns) }} as is_deleted,
         {{ connector_lineage(columns, 'source') }}
     from source

@@ -1,7 +1,7 @@
 {{ config(enabled=salesforce_enabled('opportunity_line_item')) }}
 {#- contract crm.opportunity_line_items <- Salesforce OpportunityLineItem (discount is a percentage, as in the contract). -#}
 {%- set columns = connector_columns('salesforce', 'opportunity_line_item',
-    ['id', 'opportunity_id', 'product_2_id', 'quantity', 'unit_price', 'system_modstamp'],
+    ['id', 'opportunity_id', 'product_2_id', 'quantity', 'unit_price'],
     'salesforce_opportunity_line_item_enabled') -%}
 
 with
@@ -21,7 +21,7 @@ renamed as (
         cast(quantity as decimal(18, 4)) as quantity,
         cast(unit_price as decimal(18, 4)) as unit_price,
         {{ connector_column('discount', columns, 'decimal(18, 4)') }} as discount_pct,
-        cast(system_modstamp as timestamp) as updated_at,
+        {{ salesforce_updated_at(columns) }} as updated_at,
         {{ connector_is_deleted(columns) }} as is_deleted,
         {{ connector_lineage(columns) }}
     from source

@@ -2,7 +2,7 @@
 {#- contract crm.order_lines <- Salesforce OrderItem; the line discount (an amount) and the unit cost are custom
     fields named by vars. Deleted lines are dropped (the contract table has no is_deleted). -#}
 {%- set columns = connector_columns('salesforce', 'order_item',
-    ['id', 'order_id', 'product_2_id', 'quantity', 'unit_price', 'system_modstamp'], 'salesforce_order_item_enabled') -%}
+    ['id', 'order_id', 'product_2_id', 'quantity', 'unit_price'], 'salesforce_order_item_enabled') -%}
 
 with
 
@@ -23,7 +23,7 @@ renamed as (
         {{ connector_column(var('salesforce_order_item_discount_field'), columns, 'decimal(18, 4)') }}
             as discount_amount,
         {{ connector_column(var('salesforce_order_item_unit_cost_field'), columns, 'decimal(18, 4)') }} as unit_cost,
-        cast(system_modstamp as timestamp) as updated_at,
+        {{ salesforce_updated_at(columns) }} as updated_at,
         {{ connector_lineage(columns) }}
     from source
     where

@@ -2,7 +2,7 @@
 {#- contract crm.orders <- Salesforce Order: booked when status_code is one of var
     salesforce_booked_order_status_codes (default Activated), else cancelled. Deleted orders are dropped. -#}
 {%- set columns = connector_columns('salesforce', 'order',
-    ['id', 'account_id', 'effective_date', 'status_code', 'system_modstamp'], 'salesforce_order_enabled') -%}
+    ['id', 'account_id', 'effective_date', 'status_code'], 'salesforce_order_enabled') -%}
 
 with
 
@@ -24,7 +24,7 @@ renamed as (
             when status_code in ('{{ var("salesforce_booked_order_status_codes") | join("', '") }}') then 'booked'
             else 'cancelled'
         end as status,
-        cast(system_modstamp as timestamp) as updated_at,
+        {{ salesforce_updated_at(columns) }} as updated_at,
         {{ connector_lineage(columns) }}
     from source
     where

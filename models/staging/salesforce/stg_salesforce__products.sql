@@ -2,7 +2,7 @@
 {#- contract crm.products <- Salesforce Product2; list price from a custom field named by a var (the standard
     price sits in PricebookEntry). Deleted products are dropped (the contract table has no is_deleted). -#}
 {%- set columns = connector_columns('salesforce', 'product_2',
-    ['id', 'name', 'is_active', 'system_modstamp'], 'salesforce_product_2_enabled') -%}
+    ['id', 'name', 'is_active'], 'salesforce_product_2_enabled') -%}
 
 with
 
@@ -21,7 +21,7 @@ renamed as (
         {{ connector_column(var('salesforce_product_list_price_field'), columns, 'decimal(18, 4)') }} as list_price,
         {{ salesforce_currency(columns) }} as currency_code,
         cast(is_active as boolean) as is_active,
-        cast(system_modstamp as timestamp) as updated_at,
+        {{ salesforce_updated_at(columns) }} as updated_at,
         {{ connector_lineage(columns) }}
     from source
     where

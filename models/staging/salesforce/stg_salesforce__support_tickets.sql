@@ -2,7 +2,7 @@
 {#- contract crm.support_tickets <- Salesforce Case; category from the Case type (a complaint is type Complaint;
     var salesforce_case_type_map for other labels). Deleted cases are dropped (no is_deleted in the contract). -#}
 {%- set columns = connector_columns('salesforce', 'case',
-    ['id', 'type', 'created_date', 'system_modstamp'], 'salesforce_case_enabled') -%}
+    ['id', 'type'], 'salesforce_case_enabled') -%}
 
 with
 
@@ -18,9 +18,9 @@ renamed as (
         cast(id as {{ dbt.type_string() }}) as ticket_id,
         {{ connector_column('account_id', columns) }} as account_id,
         {{ connector_picklist('type', var('salesforce_case_type_map', {})) }} as category,
-        cast(created_date as timestamp) as opened_at,
+        {{ salesforce_created_at(columns) }} as opened_at,
         {{ connector_column('closed_date', columns, 'timestamp') }} as closed_at,
-        cast(system_modstamp as timestamp) as updated_at,
+        {{ salesforce_updated_at(columns) }} as updated_at,
         {{ connector_lineage(columns) }}
     from source
     where

@@ -1,6 +1,6 @@
 {{ config(enabled=salesforce_enabled()) }}
 {#- contract crm.users <- Salesforce User (+ UserRole for the role); the rep dimension value is the user id. -#}
-{%- set columns = connector_columns('salesforce', 'user', ['id', 'is_active', 'created_date', 'system_modstamp']) -%}
+{%- set columns = connector_columns('salesforce', 'user', ['id', 'is_active']) -%}
 
 with
 
@@ -48,8 +48,8 @@ renamed as (
         {{ connector_column(var('salesforce_user_team_field'), columns) }} as team,
         {{ connector_column(var('salesforce_user_territory_field'), columns) }} as territory_id,
         cast(source.is_active as boolean) as is_active,
-        cast(source.created_date as timestamp) as created_at,
-        cast(source.system_modstamp as timestamp) as updated_at,
+        {{ salesforce_created_at(columns, 'source') }} as created_at,
+        {{ salesforce_updated_at(columns, 'source') }} as updated_at,
         {{ connector_lineage(columns, 'source') }}
     from source
     left join user_roles
