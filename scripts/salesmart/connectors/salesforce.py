@@ -62,7 +62,8 @@ def _case(column: str, labels: dict[str, str]) -> str:
 
 def _label(column: str) -> str:
     """A snake_case contract value as a picklist label: 'new_business' -> 'New Business', 'smb' -> 'Smb'."""
-    return f"list_aggregate(list_transform(string_split({column}, '_'), lambda w: upper(w[1]) || w[2:]), 'string_agg', ' ')"
+    words = f"list_transform(string_split({column}, '_'), lambda w: upper(w[1]) || w[2:])"
+    return f"list_aggregate({words}, 'string_agg', ' ')"
 
 
 def _ts(column: str) -> str:
