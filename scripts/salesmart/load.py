@@ -169,9 +169,9 @@ def landed_connector_tables(landing: Path) -> set[str]:
     found = set()
     for key, table in load_contract().items():
         folder = Path(landing) / table.system
-        if table.system in connector_systems() and folder.is_dir():
-            if (folder / table.name).is_dir() or any(folder.glob(f"*/{table.name}/")):
-                found.add(key)
+        in_landing = folder.is_dir() and ((folder / table.name).is_dir() or any(folder.glob(f"*/{table.name}/")))
+        if table.system in connector_systems() and in_landing:
+            found.add(key)
     return found
 
 

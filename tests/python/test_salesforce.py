@@ -13,6 +13,7 @@ import csv
 import os
 import re
 import subprocess
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,6 +25,7 @@ from salesmart.config import project_root
 from salesmart.connectors.salesforce import FEEDS, STAGE_LABELS, convert_landing
 from salesmart.contract import load_contract
 from salesmart.generate import generate
+from salesmart.load import LINEAGE_COLUMNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -37,8 +39,6 @@ def two_shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The same generated data (seed 3, 2 months) as contract files and as Salesforce files."""
     root = tmp_path_factory.mktemp("shapes")
     contract, salesforce = root / "contract", root / "salesforce"
-    from datetime import date
-
     generate(contract, 0.002, 3, date(2025, 1, 1), 2)
     counts = generate(salesforce, 0.002, 3, date(2025, 1, 1), 2)
     new_counts = convert_landing(salesforce, counts)
@@ -308,3 +308,75 @@ def test_salesforce_gives_the_contract_kpis(tmp_path: Path) -> None:
     assert len(fed_metrics(contract_rows, SALESFORCE_NOT_FED)) > 40
     differences = kpi_differences(contract_rows, salesforce_rows, SALESFORCE_NOT_FED)
     assert differences == [], f"{len(differences)} differences, first: " + "\n".join(differences[:20])
+
+
+# --- dbt: warehouse-native schema (var salesforce_schema) ---------------------------------------------------
+
+FED_STAGING = [f"stg_crm__{table}" for table in FEEDS]
+NATIVE_SCHEMA = "fivetran_salesforce"
+
+
+def _native_copy(build_db: Path) -> None:
+    """raw_salesforce.* as Fivetran keeps it in a warehouse: the latest row per id, no salesmart lineage
+    columns, _fivetran_synced set (here: the row's SystemModstamp, else now)."""
+    lineage = ", ".join([*LINEAGE_COLUMNS, "_fivetran_synced"])
+    with duckdb.connect(str(build_db)) as con:
+        con.execute(f"create schema {NATIVE_SCHEMA}")
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw_salesforce'"
+        ).fetchall():
+            table = load_contract()[f"salesforce.{name}"]
+            synced = (
+                "coalesce(system_modstamp, timestamp '2025-03-01')"
+                if table.version_column
+                else "timestamp '2025-03-01'"
+            )
+            latest = (
+                f"qualify row_number() over (partition by id order by {table.version_column} desc, _file_id desc) = 1"
+                if table.version_column
+                else ""
+            )
+            con.execute(
+                f'create table {NATIVE_SCHEMA}."{name}" as select * exclude ({lineage}), {synced} as _fivetran_synced '
+                f'from raw_salesforce."{name}" {latest}'
+            )
+
+
+def _staging_rows(build_db: Path) -> dict[str, set[tuple]]:
+    """The rows of every fed stg_crm__ model without its load lineage (_loaded_at, _file_id)."""
+    rows = {}
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        for model in FED_STAGING:
+            rows[model] = set(con.execute(f"select * exclude (_loaded_at, _file_id) from staging.{model}").fetchall())
+    return rows
+
+
+def test_warehouse_native_schema_gives_the_same_staging_rows(two_shapes: tuple[Path, Path], tmp_path: Path) -> None:
+    landing, home = two_shapes[1], tmp_path / "home"
+    assert _salesmart(["load"], home, landing).returncode == 0
+    select = ["--select", " ".join(f"+{model}" for model in FED_STAGING)]
+    files_mode = _salesmart(["build", "--crm-source", "salesforce", *select], home, landing)
+    assert files_mode.returncode == 0, files_mode.stdout[-5000:]
+    expected = _staging_rows(home / "build.duckdb")
+    assert len(expected["stg_crm__opportunities"]) > 50
+    _native_copy(home / "build.duckdb")
+    native_vars = ["--vars", f"{{salesforce_schema: {NATIVE_SCHEMA}}}"]
+    native = _salesmart(["build", "--crm-source", "salesforce", "--full-refresh", *select, *native_vars], home, landing)
+    assert native.returncode == 0, native.stdout[-5000:]
+    assert _staging_rows(home / "build.duckdb") == expected
+    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+        # the incremental watermark of a native build is the sync time, not a loader file id
+        (watermark,) = con.execute("select max(_file_id) from staging.stg_crm__activities").fetchone()
+        assert watermark == int(datetime(2025, 3, 1, tzinfo=UTC).timestamp())
+    # a column the mapping needs, missing in the connector's schema
+    with duckdb.connect(str(home / "build.duckdb")) as con:
+        con.execute(f"alter table {NATIVE_SCHEMA}.product_2 drop column is_active")
+    broken = _salesmart(
+        ["build", "--crm-source", "salesforce", "--select", "stg_salesforce__products", *native_vars], home, landing
+    )
+    output = " ".join((broken.stdout + broken.stderr).split())
+    assert broken.returncode == 1
+    assert (
+        f"crm_source salesforce: table {NATIVE_SCHEMA}.product_2 has no column is_active, which the mapping to the "
+        "contract needs; set var salesforce_product_2_enabled: false if your salesforce org has no product_2"
+    ) in output
