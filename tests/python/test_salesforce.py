@@ -380,3 +380,23 @@ def test_warehouse_native_schema_gives_the_same_staging_rows(two_shapes: tuple[P
         f"crm_source salesforce: table {NATIVE_SCHEMA}.product_2 has no column is_active, which the mapping to the "
         "contract needs; set var salesforce_product_2_enabled: false if your salesforce org has no product_2"
     ) in output
+
+
+def test_switches_follow_the_connector_folders(tmp_path: Path) -> None:
+    from salesmart.optional import absent_reason, switch_vars
+
+    (tmp_path / "salesforce" / "case").mkdir(parents=True)
+    (tmp_path / "crm" / "targets").mkdir(parents=True)
+    crm_off = {"salesmart_using_subscriptions", "salesmart_using_nps_responses", "salesmart_using_user_events"}
+    systems_off = {"salesmart_using_hr", "salesmart_using_marketing", "salesmart_using_email"}
+    # support tickets come from salesforce/case under crm_source salesforce, from crm/support_tickets otherwise
+    assert set(switch_vars(tmp_path, "salesforce")) == crm_off | systems_off
+    assert set(switch_vars(tmp_path, "salesmart")) == crm_off | systems_off | {"salesmart_using_support_tickets"}
+    # warehouse-native (no salesforce/ folder): the connector schema decides, the contract folders still count
+    (tmp_path / "salesforce" / "case").rmdir()
+    (tmp_path / "salesforce").rmdir()
+    assert set(switch_vars(tmp_path, "salesforce")) == crm_off | systems_off
+    assert absent_reason("nps_responses", "salesforce") == (
+        "salesforce has no such table; land it as contract files in crm/nps_responses/"
+    )
+    assert absent_reason("support_tickets", "salesforce") == "landing folder salesforce/case/ absent"
