@@ -32,7 +32,7 @@ opportunity_ids as (
 
 {% if var('salesforce_task_enabled', true) -%}
 {%- set task_columns = connector_columns('salesforce', 'task',
-    ['id', 'owner_id'], 'salesforce_task_enabled') -%}
+    ['id', 'owner_id'], 'salesforce_task_enabled', one_of=salesforce_version_columns()) -%}
 tasks as (
 
     select
@@ -71,7 +71,7 @@ tasks as (
 
 {% if var('salesforce_event_enabled', true) -%}
 {%- set event_columns = connector_columns('salesforce', 'event',
-    ['id', 'owner_id', 'start_date_time'], 'salesforce_event_enabled') -%}
+    ['id', 'owner_id', 'start_date_time'], 'salesforce_event_enabled', one_of=salesforce_version_columns()) -%}
 events as (
 
     select
