@@ -107,7 +107,7 @@ def crm_connections(build_db: Path) -> list[str]:
         return []
     import duckdb
 
-    from salesmart.load import multi_connection_systems
+    from salesmart.contract import multi_connection_systems
 
     con = duckdb.connect(str(build_db), read_only=True)
     try:
