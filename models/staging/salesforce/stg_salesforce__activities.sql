@@ -1,9 +1,17 @@
-{{ config(enabled=salesforce_enabled() and (var('salesforce_task_enabled', true) or var('salesforce_event_enabled', true))) }}
+{{ config(enabled=salesforce_enabled()
+    and (var('salesforce_task_enabled', true) or var('salesforce_event_enabled', true))) }}
 {#- contract crm.activities <- Salesforce Task and Event. Calls are Tasks of task_subtype
     var salesforce_call_task_subtype (default Call); a Task of type Proposal/Demo/Meeting is that activity,
     other Tasks are tasks, and sales e-mail Tasks (var salesforce_email_task_subtype) are left out: e-mails
     come from the email system. Events are meetings, or demos when their type is Demo. WhoId is the lead
     when it is a Lead id, else the contact; WhatId the opportunity when it is an Opportunity id. -#}
+{%- set task_columns = connector_columns(
+    'salesforce', 'task', ['id', 'owner_id'], 'salesforce_task_enabled', one_of=salesforce_version_columns()
+) if var('salesforce_task_enabled', true) else [] -%}
+{%- set event_columns = connector_columns(
+    'salesforce', 'event', ['id', 'owner_id', 'start_date_time'], 'salesforce_event_enabled',
+    one_of=salesforce_version_columns()
+) if var('salesforce_event_enabled', true) else [] -%}
 
 with
 
@@ -31,8 +39,6 @@ opportunity_ids as (
 ),
 
 {% if var('salesforce_task_enabled', true) -%}
-{%- set task_columns = connector_columns('salesforce', 'task',
-    ['id', 'owner_id'], 'salesforce_task_enabled', one_of=salesforce_version_columns()) -%}
 tasks as (
 
     select
@@ -70,8 +76,6 @@ tasks as (
 {%- endif %}
 
 {% if var('salesforce_event_enabled', true) -%}
-{%- set event_columns = connector_columns('salesforce', 'event',
-    ['id', 'owner_id', 'start_date_time'], 'salesforce_event_enabled', one_of=salesforce_version_columns()) -%}
 events as (
 
     select

@@ -3,6 +3,10 @@
     as campaign_id; MQL and SQL dates and persona are custom fields named by vars. -#}
 {%- set columns = connector_columns(
     'salesforce', 'lead', ['id', 'status'], 'salesforce_lead_enabled', one_of=salesforce_version_columns()) -%}
+{%- set member_columns = connector_columns(
+    'salesforce', 'campaign_member', ['id', 'campaign_id', 'lead_id'], 'salesforce_campaign_member_enabled',
+    one_of=salesforce_version_columns()
+) if var('salesforce_campaign_member_enabled', true) else [] -%}
 
 with
 
@@ -13,14 +17,15 @@ source as (
 ),
 
 {% if var('salesforce_campaign_member_enabled', true) -%}
-{%- set member_columns = connector_columns('salesforce', 'campaign_member',
-    ['id', 'campaign_id', 'lead_id'], 'salesforce_campaign_member_enabled', one_of=salesforce_version_columns()) -%}
 campaign_members as (
 
     select
         lead_id,
         campaign_id,
-        row_number() over (partition by lead_id order by {{ salesforce_created_at(member_columns) }}, id) as member_rank
+        row_number() over (
+            partition by lead_id
+            order by {{ salesforce_created_at(member_columns) }}, id
+        ) as member_rank
     from {{ source('salesforce', 'campaign_member') }}
     where
         lead_id is not null

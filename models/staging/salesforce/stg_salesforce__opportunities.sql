@@ -2,8 +2,16 @@
 {#- contract crm.opportunities <- Salesforce Opportunity. Stage through seed crm_stage_map; lead_id from the
     Lead converted into the deal; closed_at (no Salesforce field) is the time of the latest
     OpportunityHistory change into a closed stage up to this version. -#}
-{%- set columns = connector_columns('salesforce', 'opportunity',
-    ['id', 'account_id', 'owner_id', 'stage_name', 'is_closed', 'is_won'], one_of=salesforce_version_columns()) -%}
+{%- set columns = connector_columns(
+    'salesforce', 'opportunity', ['id', 'account_id', 'owner_id', 'stage_name', 'is_closed', 'is_won'],
+    one_of=salesforce_version_columns()) -%}
+{%- set lead_columns = connector_columns(
+    'salesforce', 'lead', ['id', 'converted_opportunity_id'], 'salesforce_lead_enabled'
+) if var('salesforce_lead_enabled', true) else [] -%}
+{%- set history_columns = connector_columns(
+    'salesforce', 'opportunity_history', ['opportunity_id', 'stage_name', 'created_date'],
+    'salesforce_opportunity_history_enabled'
+) if var('salesforce_opportunity_history_enabled', true) else [] -%}
 
 with
 
@@ -24,7 +32,6 @@ stage_map as (
 ),
 
 {% if var('salesforce_lead_enabled', true) -%}
-{%- set lead_columns = connector_columns('salesforce', 'lead', ['id', 'converted_opportunity_id'], 'salesforce_lead_enabled') -%}
 converted_leads as (
 
     select
@@ -50,8 +57,6 @@ converted_leads as (
 {%- endif %}
 
 {% if var('salesforce_opportunity_history_enabled', true) -%}
-{%- set history_columns = connector_columns('salesforce', 'opportunity_history',
-    ['opportunity_id', 'stage_name', 'created_date'], 'salesforce_opportunity_history_enabled') -%}
 closing_changes as (
 
     select

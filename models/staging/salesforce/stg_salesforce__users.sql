@@ -1,6 +1,10 @@
 {{ config(enabled=salesforce_enabled()) }}
 {#- contract crm.users <- Salesforce User (+ UserRole for the role); the rep dimension value is the user id. -#}
-{%- set columns = connector_columns('salesforce', 'user', ['id', 'is_active'], one_of=salesforce_version_columns()) -%}
+{%- set columns = connector_columns(
+    'salesforce', 'user', ['id', 'is_active'], one_of=salesforce_version_columns()) -%}
+{%- set role_columns = connector_columns(
+    'salesforce', 'user_role', ['id', 'name'], 'salesforce_user_role_enabled'
+) if var('salesforce_user_role_enabled', true) else [] -%}
 
 with
 
@@ -11,7 +15,6 @@ source as (
 ),
 
 {% if var('salesforce_user_role_enabled', true) -%}
-{%- set role_columns = connector_columns('salesforce', 'user_role', ['id', 'name'], 'salesforce_user_role_enabled') -%}
 user_roles as (
 
     select
