@@ -18,14 +18,21 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from salesmart.contract import Column, Table, load_contract
+from salesmart.contract import (
+    Column,
+    Table,
+    connector_systems,
+    contract_tables,
+    load_contract,
+    multi_connection_systems,
+)
 from salesmart.gate import GATE_PENDING, gated_view_sql
 
 LINEAGE_COLUMNS = {
@@ -40,8 +47,6 @@ LINEAGE_COLUMNS = {
 
 # Connection of the single-layout CRM and of every other system (one instance each).
 DEFAULT_CONNECTION = "default"
-# The only system whose landing may hold several connections.
-MULTI_CONNECTION_SYSTEM = "crm"
 CONNECTION_NAME = re.compile(r"[a-z0-9_]+")
 
 META_TABLES = {
@@ -181,13 +186,32 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+def landed_connector_tables(landing: Path) -> set[str]:
+    """'<system>.<table>' of the connector tables (salesforce, hubspot) with a folder in the landing:
+    <system>/<table>/ or <system>/<connection>/<table>/."""
+    found = set()
+    for key, table in load_contract().items():
+        folder = Path(landing) / table.system
+        in_landing = folder.is_dir() and ((folder / table.name).is_dir() or any(folder.glob(f"*/{table.name}/")))
+        if table.system in connector_systems() and in_landing:
+            found.add(key)
+    return found
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, connector_tables: Collection[str] = ()) -> None:
     """Create schemas raw_<system> and meta, every contract table and the meta tables; idempotent.
 
+    Connector tables (raw_salesforce.*, raw_hubspot.*) are created only when named in `connector_tables`
+    ('<system>.<table>' with a folder in the landing): a warehouse without connector data keeps no empty
+    connector tables, which would slow every PostgreSQL/Spark sync, and a table the connector never sent
+    stays missing, so its adapter names it and its *_enabled var (macro connector_columns) instead of
+    reading no rows.
     A raw table created by an older contract gets the contract columns it lacks (added as null); one
     created before connections gets _source_relation (and meta.loaded_files source_relation) = 'default'.
     """
-    contract = load_contract()
+    contract = {
+        key: table for key, table in load_contract().items() if key in contract_tables() or key in connector_tables
+    }
     con.execute("create schema if not exists meta")
     for name, columns in META_TABLES.items():
         con.execute(f"create table if not exists meta.{name} ({columns})")
@@ -327,6 +351,8 @@ def _typed_sql(col: Column, raw: str) -> str:
             f"and regexp_matches({raw}, '\\.[0-9]{{{DECIMAL_SCALE}}}0*[1-9]')"
         )
         return f"case when not ({too_fine}) then try_cast({raw} as decimal(18,{DECIMAL_SCALE})) end"
+    if col.type == "double":
+        return f"try_cast({raw} as double)"
     if col.type == "boolean":
         return (
             f"case lower(trim({raw})) when 'true' then true when '1' then true "
@@ -411,6 +437,7 @@ def _checks(col: Column, raw: str, typed: str, window: DateWindow, planned: bool
 _EXPECTED = {
     "integer": "is not a valid integer",
     "decimal": f"is not a valid decimal(18,{DECIMAL_SCALE}) (at most {DECIMAL_SCALE} decimal places)",
+    "double": "is not a valid number",
     "boolean": "is not a valid boolean (expected true/false/1/0)",
     "date": "is not a valid date (expected YYYY-MM-DD)",
     "timestamp": "is not a valid timestamp (expected ISO 8601)",
@@ -758,7 +785,7 @@ def _plan_system_dir(
             planned += _plan_table_dir(landing, sub, table, source_relation)
             continue
         unknown = f"unknown table {sub.name!r} for system {system!r} (not in the raw contract)"
-        if system != MULTI_CONNECTION_SYSTEM or source_relation != DEFAULT_CONNECTION:
+        if system not in multi_connection_systems() or source_relation != DEFAULT_CONNECTION:
             planned += [
                 _Planned(p, None, source_relation, f"{_display_path(p, landing)}: {unknown}")
                 for p in _landing_files(sub)
@@ -793,7 +820,11 @@ def _plan(landing: Path) -> list[_Planned]:
             continue
         system = entry.name.lower()
         if system not in systems:
-            reason = f"unknown system {entry.name!r} (contract systems: {', '.join(systems)})"
+            contract_systems = sorted({t.system for t in contract_tables().values()})
+            reason = (
+                f"unknown system {entry.name!r} (contract systems: {', '.join(contract_systems)}; "
+                f"connector CRMs: {', '.join(sorted(connector_systems()))})"
+            )
             plan += [
                 _Planned(p, None, DEFAULT_CONNECTION, f"{_display_path(p, landing)}: {reason}")
                 for p in _landing_files(entry)
@@ -928,7 +959,7 @@ def load_landing(
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")  # the CLI shows its own progress
         con.execute("begin transaction")  # one commit for the 34 tables, not one each
-        ensure_raw_tables(con)
+        ensure_raw_tables(con, landed_connector_tables(landing))
         con.execute("commit")
         # The run lock is ours: a batch still `running` belongs to a killed load (its committed files are
         # whole and wait for validate like any other).

@@ -29,7 +29,7 @@ import duckdb
 from salesmart.config import Settings
 from salesmart.contract import Table, load_contract
 from salesmart.gate import GATE_ACCEPTED, GATE_FAILED, GATE_OPEN, GATE_PASSED, GATE_PENDING, GATE_SUPERSEDED
-from salesmart.load import has_column
+from salesmart.load import has_column, has_table
 
 EXAMPLES = 5
 
@@ -80,6 +80,13 @@ MONEY_DATES = {
     "marketing.costs": "cost_date",
     "hr.training_enrollments": "cast(enrolled_at as date)",
 }
+
+# Where fx rates land: the contract's, and a connector CRM's currency table (crm_source salesforce reads
+# DatedConversionRate instead of crm/fx_rates): (raw table, currency column, first-day expression).
+RATE_TABLES = [
+    ("crm.fx_rates", "currency_code", "rate_date"),
+    ("salesforce.dated_conversion_rate", "iso_code", "cast(start_date as date)"),
+]
 
 DUPLICATE_VERSIONS = "one version per key and updated_at within a file"
 FX_COVERAGE = "fx rate on or before every money date"
@@ -230,9 +237,10 @@ def _rule_failures(con: duckdb.DuckDBPyConnection, table: Table, files: dict[int
 
 
 def _duplicate_failures(con: duckdb.DuckDBPyConnection, table: Table, files: dict[int, str]) -> list[Failure]:
-    """Versioned tables: two versions of a key in one file must differ in updated_at (else only file order
-    decides). Event tables: a repeated id must be an identical re-send."""
-    version = ["updated_at"] if table.has_updated_at else []
+    """Versioned tables: two versions of a key in one file must differ in their version column (updated_at,
+    Salesforce's system_modstamp), else only file order decides. Event tables: a repeated id must be an
+    identical re-send."""
+    version = [table.version_column] if table.version_column else []
     group = ", ".join([*table.primary_key, *version])
     # Counts first; lines and the distinct-content check only for repeated keys (per-group lists and sets over
     # every row of a 10M-row event table took gigabytes).
@@ -264,8 +272,14 @@ def _fx_failures(con: duckdb.DuckDBPyConnection, files: dict[int, str], candidat
     contract = load_contract()
     reporting = os.environ.get("SALESMART_REPORTING_CURRENCY", "USD")
     gate_open = ", ".join(f"'{g}'" for g in GATE_OPEN)
+    # Connector tables exist only once landed.
+    rates = " union all ".join(
+        f"select {currency} as currency_code, {first_day} as rate_date, _file_id from {contract[key].qualified_name}"
+        for key, currency, first_day in RATE_TABLES
+        if has_table(con, contract[key].raw_schema, contract[key].name)
+    )
     first_rates = (
-        "first_rates as (select currency_code, min(rate_date) as first_rate_date from raw_crm.fx_rates "
+        f"first_rates as (select currency_code, min(rate_date) as first_rate_date from ({rates}) as rates "
         f"where _file_id in (select file_id from meta.loaded_files where gate in ({gate_open})) "
         "or _file_id in (select unnest(?::bigint[])) group by 1)"
     )

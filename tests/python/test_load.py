@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from salesmart.contract import load_contract
+from salesmart.contract import contract_tables
 from salesmart.load import LoadResult, ensure_raw_tables, load_landing
 
 OPP_HEADER = (
@@ -67,8 +67,8 @@ def test_ensure_raw_tables_creates_all_contract_tables_idempotently(db: Path) ->
             "select schema_name || '.' || view_name from duckdb_views() where schema_name like 'gated_%'"
         ).fetchall()
     assert len(tables) == 31
-    assert {v for (v,) in gated} == {f"gated_{k}" for k in load_contract()}  # what dbt reads
-    assert {t for (t,) in tables} == {f"raw_{k}" for k in load_contract()}
+    assert {v for (v,) in gated} == {f"gated_{k}" for k in contract_tables()}  # what dbt reads
+    assert {t for (t,) in tables} == {f"raw_{k}" for k in contract_tables()}
     types = dict(cols)
     assert types["amount"] == "DECIMAL(18,4)"
     assert types["close_date"] == "DATE"
@@ -339,7 +339,8 @@ def test_integer_rejects_fraction(landing: Path, db: Path) -> None:
         (
             "erp/invoices/x.csv",
             "a,b\n1,2\n",
-            "erp/invoices/x.csv: unknown system 'erp' (contract systems: crm, email, hr, marketing)",
+            "erp/invoices/x.csv: unknown system 'erp' (contract systems: crm, email, hr, marketing; "
+            "connector CRMs: salesforce)",
         ),
         (
             "email/events/x.json",
