@@ -192,14 +192,14 @@ def ensure_build_db(settings: Settings) -> None:
 def _partial_families_report(settings: Settings, extra_vars: dict, detected: dict) -> dict[str, list[str]]:
     """Print which families lack metrics because a switch is off, and why; returns family -> metric ids."""
     from salesmart.build import dbt_vars
-    from salesmart.optional import SWITCHES, partial_families, switches_off
+    from salesmart.optional import absent_reason, partial_families, switches_off
 
-    off = switches_off(dbt_vars(settings, extra_vars))
+    variables = dbt_vars(settings, extra_vars)
+    off = switches_off(variables)
     if not off:
         return {}
-    folders = {s.name: s.landing_folder for s in SWITCHES}
     reasons = {
-        name: f"landing folder {folders[name]}/ absent"
+        name: absent_reason(name, variables.get("crm_source"))
         if f"salesmart_using_{name}" in detected
         else f"var salesmart_using_{name} is false"
         for name in off
@@ -476,13 +476,16 @@ def run(
     An optional system (hr, marketing, email) or CRM table (subscriptions, nps_responses, support_tickets,
     user_events, targets) whose landing folder is absent is switched off for the build.
     """
+    from salesmart.build import dbt_vars as build_vars
     from salesmart.optional import switch_vars
 
     settings = _settings(landing=landing, crm_source=crm_source)
     _require_duckdb(settings, "run", also=("postgres", "spark"))
     # absent folders switch their input off, whatever --vars says (there is nothing to report on)
-    detected = switch_vars(settings.landing) if settings.landing.is_dir() else {}
-    extra_vars = {**_parse_vars(dbt_vars), **detected}
+    user_vars = _parse_vars(dbt_vars)
+    crm_source = build_vars(settings, user_vars).get("crm_source")
+    detected = switch_vars(settings.landing, crm_source) if settings.landing.is_dir() else {}
+    extra_vars = {**user_vars, **detected}
     run_id = runlog.new_run_id()
     steps: list[tuple[str, Callable[[], bool]]] = [
         ("load", lambda: _load_step(settings, run_id)),

@@ -40,6 +40,9 @@ class Table:
     primary_key: tuple[str, ...]
     columns: tuple[Column, ...]
     description: str = ""
+    # The column ordering a key's versions: updated_at in the contract, spec key version_column for a
+    # connector table (Salesforce's system_modstamp); None for event tables (a repeated id is a re-send).
+    version_column: str | None = None
 
     @property
     def raw_schema(self) -> str:
@@ -52,10 +55,6 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
-
-    @property
-    def has_updated_at(self) -> bool:
-        return "updated_at" in self.column_names
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -80,10 +79,22 @@ def _connector_spec_names() -> list[str]:
 @cache
 def load_contract() -> dict[str, Table]:
     """All landing tables keyed by '<system>.<table>': the raw contract's and the connector schemas'."""
-    tables: dict[str, Table] = {}
-    for file_name in ["raw_contract.yml", *_connector_spec_names()]:
+    tables = dict(contract_tables())
+    for file_name in _connector_spec_names():
         tables.update(_tables_of(_read_spec(file_name)))
     return tables
+
+
+@cache
+def contract_tables() -> dict[str, Table]:
+    """The raw contract's tables only (spec/raw_contract.yml): what every warehouse has, connector or not."""
+    return _tables_of(_read_spec("raw_contract.yml"))
+
+
+@cache
+def connector_systems() -> frozenset[str]:
+    """Systems described by spec/connectors/*.yml (salesforce, hubspot): landed only where they have files."""
+    return frozenset(t.system for key, t in load_contract().items() if key not in contract_tables())
 
 
 def _tables_of(spec: dict) -> dict[str, Table]:
@@ -107,6 +118,9 @@ def _tables_of(spec: dict) -> dict[str, Table]:
                 primary_key=tuple(table_spec["primary_key"]),
                 columns=columns,
                 description=table_spec.get("description", ""),
+                version_column=table_spec.get(
+                    "version_column", "updated_at" if any(c.name == "updated_at" for c in columns) else None
+                ),
             )
     return tables
 

@@ -15,14 +15,14 @@ import hashlib
 import io
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from salesmart.contract import Column, Table, load_contract
+from salesmart.contract import Column, Table, connector_systems, contract_tables, load_contract
 
 LINEAGE_COLUMNS = {
     "_batch_id": "BIGINT",
@@ -36,8 +36,6 @@ LINEAGE_COLUMNS = {
 
 # Connection of the single-layout CRM and of every other system (one instance each).
 DEFAULT_CONNECTION = "default"
-# The only system whose landing may hold several connections.
-MULTI_CONNECTION_SYSTEM = "crm"
 CONNECTION_NAME = re.compile(r"[a-z0-9_]+")
 
 META_TABLES = {
@@ -165,13 +163,24 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+def landed_connectors(landing: Path) -> set[str]:
+    """Connector systems (salesforce, hubspot) with a folder in the landing."""
+    return {system for system in connector_systems() if (Path(landing) / system).is_dir()}
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, connectors: Collection[str] = ()) -> None:
     """Create schemas raw_<system> and meta, every contract table and the meta tables; idempotent.
 
+    Connector tables (raw_salesforce.*, raw_hubspot.*) are created only for the systems in `connectors`
+    (those with files in the landing): a warehouse without connector data keeps no empty connector tables,
+    which would slow every PostgreSQL/Spark sync, and a connector table the CRM never sent stays missing,
+    so the adapter models name it (macro connector_columns) instead of reading no rows.
     A raw table created by an older contract gets the contract columns it lacks (added as null); one
     created before connections gets _source_relation (and meta.loaded_files source_relation) = 'default'.
     """
-    contract = load_contract()
+    contract = {
+        key: table for key, table in load_contract().items() if key in contract_tables() or table.system in connectors
+    }
     con.execute("create schema if not exists meta")
     for name, columns in META_TABLES.items():
         con.execute(f"create table if not exists meta.{name} ({columns})")
@@ -530,6 +539,11 @@ def _plan_table_dir(landing: Path, directory: Path, table: Table, source_relatio
     return planned
 
 
+def multi_connection_systems() -> set[str]:
+    """Systems whose folder may hold connection folders: the CRM and the connector CRMs (salesforce/<connection>/)."""
+    return {"crm", *connector_systems()}
+
+
 def _connection_error(name: str) -> str | None:
     if name == DEFAULT_CONNECTION:
         return f"connection name {name!r} is reserved for the single-connection layout crm/<table>/"
@@ -555,7 +569,7 @@ def _plan_system_dir(
             planned += _plan_table_dir(landing, sub, table, source_relation)
             continue
         unknown = f"unknown table {sub.name!r} for system {system!r} (not in the raw contract)"
-        if system != MULTI_CONNECTION_SYSTEM or source_relation != DEFAULT_CONNECTION:
+        if system not in multi_connection_systems() or source_relation != DEFAULT_CONNECTION:
             planned += [
                 _Planned(p, None, source_relation, f"{p.relative_to(landing).as_posix()}: {unknown}")
                 for p in _visible_files(sub)
@@ -594,7 +608,11 @@ def _plan(landing: Path) -> list[_Planned]:
             continue
         system = entry.name.lower()
         if system not in systems:
-            reason = f"unknown system {entry.name!r} (contract systems: {', '.join(systems)})"
+            contract_systems = sorted({t.system for t in contract_tables().values()})
+            reason = (
+                f"unknown system {entry.name!r} (contract systems: {', '.join(contract_systems)}; "
+                f"connector CRMs: {', '.join(sorted(connector_systems()))})"
+            )
             plan += [
                 _Planned(p, None, DEFAULT_CONNECTION, f"{p.relative_to(landing).as_posix()}: {reason}")
                 for p in _visible_files(entry)
@@ -708,7 +726,7 @@ def load_landing(
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")  # the CLI shows its own progress
         con.execute("begin transaction")  # one commit for the 34 tables, not one each
-        ensure_raw_tables(con)
+        ensure_raw_tables(con, landed_connectors(landing))
         con.execute("commit")
         batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
         (next_file_id,) = con.execute("select coalesce(max(file_id), 0) + 1 from meta.loaded_files").fetchone()

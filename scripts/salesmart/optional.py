@@ -2,7 +2,8 @@
 
 A switch is the dbt var `salesmart_using_<name>` (default true). `salesmart run` turns a switch off when
 its landing folder is absent (`<landing>/<system>` for a system, `<landing>/crm/[<connection>/]<table>` for an optional
-CRM table). Metrics whose inputs are off get no rows in kpi_metric_values (macro `kpi_metric_available`).
+CRM table, `<landing>/<connector>/<connector table>` when a connector CRM source feeds that table). Metrics whose
+inputs are off get no rows in kpi_metric_values (macro `kpi_metric_available`).
 
 The dbt side reads METRIC_INPUTS through the generated macro `metric_inputs()`
 (`python -m salesmart.optional` writes it; `--check` exits 1 when it drifts).
@@ -14,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from salesmart.connectors import connector_feeds
 from salesmart.contract import load_metric_catalog
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -89,9 +91,38 @@ def _present(landing: Path, folder: str) -> bool:
     return bool(table) and (landing / system).is_dir() and any((landing / system).glob(f"*/{table}/"))
 
 
-def switch_vars(landing: Path) -> dict[str, bool]:
+def landing_folder(switch: Switch, crm_source: str | None = None) -> str:
+    """Where the switch's input lands: the connector's table folder when the CRM source feeds that table."""
+    system, _, table = switch.landing_folder.partition("/")
+    fed = connector_feeds(crm_source)
+    if system == "crm" and table in fed:
+        return f"{crm_source}/{fed[table]}"
+    return switch.landing_folder
+
+
+def _switch_present(landing: Path, switch: Switch, crm_source: str | None) -> bool:
+    folder = landing_folder(switch, crm_source)
+    system = folder.partition("/")[0]
+    # A connector read in its warehouse schema (no <landing>/<connector>/ at all): its tables decide, and
+    # a missing one is an error naming its *_enabled var (macro connector_columns), not a silent switch.
+    if system != switch.landing_folder.partition("/")[0] and not (landing / system).is_dir():
+        return True
+    return _present(landing, folder)
+
+
+def switch_vars(landing: Path, crm_source: str | None = None) -> dict[str, bool]:
     """`{var: False}` for every switch whose landing folder is absent (present folders add nothing)."""
-    return {s.var: False for s in SWITCHES if not _present(landing, s.landing_folder)}
+    return {s.var: False for s in SWITCHES if not _switch_present(landing, s, crm_source)}
+
+
+def absent_reason(name: str, crm_source: str | None = None) -> str:
+    """Why a switch detected as absent is off, for the run report."""
+    switch = next(s for s in SWITCHES if s.name == name)
+    folder = landing_folder(switch, crm_source)
+    system, _, table = switch.landing_folder.partition("/")
+    if crm_source not in (None, "salesmart") and system == "crm" and table not in connector_feeds(crm_source):
+        return f"{crm_source} has no such table; land it as contract files in {folder}/"
+    return f"landing folder {folder}/ absent"
 
 
 def switches_off(dbt_vars: dict) -> list[str]:

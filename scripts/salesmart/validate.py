@@ -161,9 +161,10 @@ def _integrity_frames(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> It
         key = f"{system}.{table_name}"
         table = contract[key]
         ids = ", ".join(str(int(i)) for i in table_files["file_id"])
-        # Versioned tables: two versions of a key in one file must differ in updated_at (else only file order
-        # decides). Event tables: a repeated id must be an identical re-send.
-        version = ["updated_at"] if table.has_updated_at else []
+        # Versioned tables: two versions of a key in one file must differ in their version column (updated_at,
+        # Salesforce's system_modstamp), else only file order decides. Event tables: a repeated id must be an
+        # identical re-send.
+        version = [table.version_column] if table.version_column else []
         group = ", ".join([*table.primary_key, *version])
         # Counts first, then the line lists and the distinct-content check only for the repeated keys: over
         # every row of a 10M-row event table, per-group lists and sets took gigabytes.

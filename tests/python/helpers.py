@@ -62,7 +62,7 @@ def keyed_kpi_rows(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
     return keyed
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str | date):
@@ -80,7 +80,7 @@ def assert_same_kpi_values(reference: list[dict[str, Any]], other: list[dict[str
         (key, column, row[column], oth[key][column])
         for key, row in ref.items()
         for column in row
-        if not _same(row[column], oth[key][column])
+        if not same_value(row[column], oth[key][column])
     ]
     assert differences == []
 

@@ -34,7 +34,7 @@ from dq_landing import write_landing
 from salesmart.build import SOURCE_RELATION_DIMENSION_VAR, crm_connections, dbt_vars
 from salesmart.cli import app
 from salesmart.config import Settings
-from salesmart.contract import load_contract
+from salesmart.contract import contract_tables
 from salesmart.load import load_landing
 
 TS = "2026-01-01T00:00:00Z"
@@ -102,7 +102,7 @@ L2,2026-02-02T09:00:00Z,referral,,u1,,Co,,new,,,,,,,{TS},false
 
 def write_header_only_elsewhere(landing: Path) -> None:
     """A header-only file for every contract table no connection has, in the single layout (no rows)."""
-    for table in load_contract().values():
+    for table in contract_tables().values():
         system_dir = landing / table.system
         if (system_dir / table.name).is_dir() or any(system_dir.glob(f"*/{table.name}/")):
             continue

@@ -28,7 +28,7 @@ import pytest
 from typer.testing import CliRunner
 
 from salesmart.cli import app
-from salesmart.contract import load_contract
+from salesmart.contract import contract_tables
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ EXTRA_DIMENSIONS = {"salesmart_kpi_extra_dimensions": [{"entity": "opportunity",
 
 def write_header_only(landing: Path) -> None:
     """A header-only CSV for each of the 31 contract tables that has no file yet."""
-    for table in load_contract().values():
+    for table in contract_tables().values():
         folder = landing / table.system / table.name
         if not folder.is_dir():
             folder.mkdir(parents=True)

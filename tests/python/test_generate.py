@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from salesmart.contract import load_contract, load_metric_catalog, opportunity_stages
+from salesmart.contract import contract_tables, load_metric_catalog, opportunity_stages
 from salesmart.generate import generate
 
 SCALE = 0.02
@@ -31,7 +31,7 @@ def con(generated: tuple[Path, dict[str, int]]) -> duckdb.DuckDBPyConnection:
     """One view per table over all its files, every column as text, plus the file name."""
     out, _ = generated
     c = duckdb.connect()
-    for table in load_contract().values():
+    for table in contract_tables().values():
         folder = out / table.system / table.name
         files = sorted(folder.iterdir())
         if files[0].suffix == ".parquet":
@@ -56,7 +56,7 @@ def _latest(table: str, key: str) -> str:
 
 def test_all_tables_written_with_rows(generated: tuple[Path, dict[str, int]], con) -> None:
     out, counts = generated
-    contract = load_contract()
+    contract = contract_tables()
     assert sorted(counts) == sorted(contract)
     for key, table in contract.items():
         rows = _one(con, f"select count(*) from {table.system}_{table.name}")
@@ -76,7 +76,7 @@ def test_csv_values_follow_the_file_rules(generated, con) -> None:
         "timestamp": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z)?$",
     }
     out, _ = generated
-    for table in load_contract().values():
+    for table in contract_tables().values():
         if not any((out / table.system / table.name).glob("*.csv")):
             continue
         for col in table.columns:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from salesmart.contract import load_contract
+from salesmart.contract import contract_tables
 from salesmart.load import LoadResult, ensure_raw_tables, load_landing
 
 OPP_HEADER = (
@@ -64,7 +64,7 @@ def test_ensure_raw_tables_creates_all_contract_tables_idempotently(db: Path) ->
         ).fetchall()
         meta = con.execute("select table_name from duckdb_tables() where schema_name = 'meta' order by 1").fetchall()
     assert len(tables) == 31
-    assert {t for (t,) in tables} == {f"raw_{k}" for k in load_contract()}
+    assert {t for (t,) in tables} == {f"raw_{k}" for k in contract_tables()}
     types = dict(cols)
     assert types["amount"] == "DECIMAL(18,4)"
     assert types["close_date"] == "DATE"
@@ -335,7 +335,8 @@ def test_integer_rejects_fraction(landing: Path, db: Path) -> None:
         (
             "erp/invoices/x.csv",
             "a,b\n1,2\n",
-            "erp/invoices/x.csv: unknown system 'erp' (contract systems: crm, email, hr, marketing)",
+            "erp/invoices/x.csv: unknown system 'erp' (contract systems: crm, email, hr, marketing; "
+            "connector CRMs: salesforce)",
         ),
         (
             "email/events/x.json",

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from dq_landing import PLANTED_EMAILS, PLANTED_NAMES, PLANTED_PHONE, PLANTED_SALARY
-from salesmart.contract import load_contract
+from salesmart.contract import contract_tables
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ EMAIL_RE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 PHONE_RE = r"(\+[0-9]{1,3}[ .-]?)?\(?[0-9]{3}\)?[ .-][0-9]{3}[ .-][0-9]{4}"
 # Column names that must not exist past staging: the contract's pii columns (email, full_name, phone, ...)
 # under their own name, and anything about salary. Hashes (email_hash) and flags (is_sales_email) are fine.
-PII_COLUMNS = {c.name for t in load_contract().values() for c in t.columns if c.pii}
+PII_COLUMNS = {c.name for t in contract_tables().values() for c in t.columns if c.pii}
 PII_COLUMN_RE = re.compile("salary|^(" + "|".join(sorted(PII_COLUMNS)) + ")$")
 
 SCANNED_SCHEMAS = ("intermediate", "marts")

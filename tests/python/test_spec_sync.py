@@ -19,6 +19,6 @@ def test_vendored_spec_matches_shared(name: str) -> None:
 
 
 def test_contract_has_31_tables() -> None:
-    from salesmart.contract import load_contract
+    from salesmart.contract import contract_tables
 
-    assert len(load_contract()) == 31
+    assert len(contract_tables()) == 31
