@@ -2,7 +2,7 @@
     the owner table (var hubspot_owner_enabled); without it crm.users is read from the landing contract. -#}
 {% macro hubspot_contract_tables() %}
     {%- set tables = ['accounts', 'contacts', 'opportunities', 'opportunity_history', 'activities'] -%}
-    {%- if hubspot_table_enabled('owner') -%}
+    {%- if var('hubspot_owner_enabled', true) -%}
         {%- do tables.append('users') -%}
     {%- endif -%}
     {{ return(tables) }}

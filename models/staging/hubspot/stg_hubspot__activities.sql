@@ -6,10 +6,8 @@
     wrote with it (the latest synced at or before it, else the first); call_outcome: the call disposition,
     meeting_status: the meeting outcome, both through the seed; duration: the call's, or the meeting's end
     minus start. Contact, company, deal and lead: the engagement's associations (the smallest id if several). -#}
-{%- set cols = hubspot_columns(
-    'engagement', 'activities',
-    ['id', 'type', 'timestamp', 'created_at', 'last_updated'],
-    ['activity_type', 'owner_id', 'is_deleted', '_fivetran_deleted'] + hubspot_lineage_columns(),
+{%- set present = connector_columns(
+    'hubspot', 'engagement', ['id', 'type', 'timestamp', 'created_at', 'last_updated']
 ) -%}
 {%- set details = {
     'engagement_call': ['disposition', 'duration_milliseconds'],
@@ -26,7 +24,7 @@ with
 
 source as (
 
-    select * from {{ hubspot_source('engagement', 'activities') }}
+    select * from {{ source('hubspot', 'engagement') }}
 
 ),
 
@@ -41,34 +39,35 @@ engagements as (
     select
         cast(id as {{ dbt.type_string() }}) as engagement_id,
         cast(type as {{ dbt.type_string() }}) as engagement_type,
-        cast({{ cols.activity_type }} as {{ dbt.type_string() }}) as activity_label,
-        cast({{ cols.owner_id }} as {{ dbt.type_string() }}) as owner_id,
+        {{ connector_column('activity_type', present) }} as activity_label,
+        {{ connector_column('owner_id', present) }} as owner_id,
         cast(timestamp as timestamp) as occurred_at,
         cast(created_at as timestamp) as created_at,
         cast(last_updated as timestamp) as updated_at,
-        cast({{ cols._fivetran_synced }} as timestamp) as synced_at,
-        {{ hubspot_is_deleted(cols) }} as is_deleted,
-        {{ hubspot_lineage(cols) }}
+        {{ connector_column('_fivetran_synced', present, 'timestamp') }} as synced_at,
+        {{ connector_is_deleted(present) }} as is_deleted,
+        {{ connector_lineage(present) }}
     from source
+    where {{ connector_is_current(present) }}
 
 ),
 
 {% for table_name, columns in details.items() %}
-{%- if hubspot_table_enabled(table_name) %}
-{%- set detail_cols = hubspot_columns(
-    table_name, 'activities', ['engagement_id'], columns + hubspot_lineage_columns(), switchable=true
+{%- if var('hubspot_' ~ table_name ~ '_enabled', true) %}
+{%- set detail_present = connector_columns(
+    'hubspot', table_name, ['engagement_id'], enabled_var='hubspot_' ~ table_name ~ '_enabled'
 ) %}
 {{ table_name }}_rows as (
 
     select
         cast(engagement_id as {{ dbt.type_string() }}) as engagement_id,
         {%- for column in columns %}
-        {{ detail_cols[column] }} as {{ column }},
+        {{ connector_column(column, detail_present, 'timestamp' if column.endswith('_time') else 'bigint' if column.endswith('milliseconds') else 'string') }} as {{ column }},
         {%- endfor %}
-        cast({{ detail_cols._fivetran_synced }} as timestamp) as synced_at,
-        cast({{ detail_cols._file_id }} as bigint) as detail_file_id,
-        cast({{ detail_cols._source_line }} as bigint) as detail_source_line
-    from {{ hubspot_source(table_name, 'activities', switchable=true) }}
+        {{ connector_column('_fivetran_synced', detail_present, 'timestamp') }} as synced_at,
+        {{ connector_column('_file_id', detail_present, 'bigint') }} as detail_file_id,
+        {{ connector_column('_source_line', detail_present, 'bigint') }} as detail_source_line
+    from {{ source('hubspot', table_name) }}
 
 ),
 
@@ -101,17 +100,17 @@ engagements as (
 {% endfor %}
 
 {% for table_name, column in associations.items() %}
-{%- if hubspot_table_enabled(table_name) %}
-{%- set association_cols = hubspot_columns(
-    table_name, 'activities', ['engagement_id', column], ['_fivetran_deleted'], switchable=true
+{%- if var('hubspot_' ~ table_name ~ '_enabled', true) %}
+{%- set association_present = connector_columns(
+    'hubspot', table_name, ['engagement_id', column], enabled_var='hubspot_' ~ table_name ~ '_enabled'
 ) %}
 {{ table_name }}_first as (
 
     select
         cast(engagement_id as {{ dbt.type_string() }}) as engagement_id,
         min(cast({{ column }} as {{ dbt.type_string() }})) as {{ column }}
-    from {{ hubspot_source(table_name, 'activities', switchable=true) }}
-    where not coalesce(cast({{ association_cols._fivetran_deleted }} as boolean), false)
+    from {{ source('hubspot', table_name) }}
+    where not {{ connector_is_deleted(association_present) }}
     group by cast(engagement_id as {{ dbt.type_string() }})
 
 ),
@@ -145,14 +144,14 @@ renamed as (
         typed.owner_id as owner_user_id,
         {% for table_name, column in associations.items() -%}
         {%- set contract_column = 'account_id' if column == 'company_id' else 'opportunity_id' if column == 'deal_id' else column -%}
-        {%- if hubspot_table_enabled(table_name) -%}
+        {%- if var('hubspot_' ~ table_name ~ '_enabled', true) -%}
         {{ table_name }}_first.{{ column }} as {{ contract_column }},
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as {{ contract_column }},
         {%- endif %}
         {% endfor -%}
         typed.occurred_at as activity_at,
-        {% if hubspot_table_enabled('engagement_call') and hubspot_table_enabled('engagement_meeting') -%}
+        {% if var('hubspot_engagement_call_enabled', true) and var('hubspot_engagement_meeting_enabled', true) -%}
         cast(
             coalesce(
                 engagement_call_for_version.duration_milliseconds / 1000,
@@ -166,12 +165,12 @@ renamed as (
         {%- else -%}
         cast(null as bigint) as duration_seconds,
         {%- endif %}
-        {% if hubspot_table_enabled('engagement_call') -%}
+        {% if var('hubspot_engagement_call_enabled', true) -%}
         cast(coalesce(call_outcomes.contract_value, engagement_call_for_version.disposition) as {{ dbt.type_string() }}) as call_outcome,
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as call_outcome,
         {%- endif %}
-        {% if hubspot_table_enabled('engagement_meeting') -%}
+        {% if var('hubspot_engagement_meeting_enabled', true) -%}
         cast(coalesce(meeting_outcomes.contract_value, engagement_meeting_for_version.meeting_outcome) as {{ dbt.type_string() }}) as meeting_status,
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as meeting_status,
@@ -184,11 +183,11 @@ renamed as (
         typed._loaded_at,
         typed._source_relation
     from typed
-    {% for table_name, column in associations.items() if hubspot_table_enabled(table_name) -%}
+    {% for table_name, column in associations.items() if var('hubspot_' ~ table_name ~ '_enabled', true) -%}
     left join {{ table_name }}_first
         on typed.engagement_id = {{ table_name }}_first.engagement_id
     {% endfor -%}
-    {% if hubspot_table_enabled('engagement_call') -%}
+    {% if var('hubspot_engagement_call_enabled', true) -%}
     left join engagement_call_for_version
         on
             typed.activity_type = 'call'
@@ -200,7 +199,7 @@ renamed as (
             call_outcomes.property = 'call_disposition'
             and engagement_call_for_version.disposition = call_outcomes.hubspot_value
     {% endif -%}
-    {% if hubspot_table_enabled('engagement_meeting') -%}
+    {% if var('hubspot_engagement_meeting_enabled', true) -%}
     left join engagement_meeting_for_version
         on
             typed.activity_type in ('meeting', 'demo')

@@ -1,17 +1,14 @@
 {#- crm.contacts from HubSpot contacts (docs/sources.md): every version the source holds; stg_crm__contacts keeps
     the latest. account_id: the contact's primary company (associatedcompanyid); persona: hs_persona. -#}
-{%- set cols = hubspot_columns(
-    'contact', 'contacts',
-    ['id', 'property_createdate', 'property_lastmodifieddate'],
-    ['is_deleted', '_fivetran_deleted', 'property_associatedcompanyid', 'property_firstname', 'property_lastname',
-     'property_email', 'property_phone', 'property_jobtitle', 'property_hs_persona'] + hubspot_lineage_columns(),
+{%- set present = connector_columns(
+    'hubspot', 'contact', ['id', 'property_createdate', 'property_lastmodifieddate']
 ) -%}
 
 with
 
 source as (
 
-    select * from {{ hubspot_source('contact', 'contacts') }}
+    select * from {{ source('hubspot', 'contact') }}
 
 ),
 
@@ -19,18 +16,19 @@ renamed as (
 
     select
         cast(id as {{ dbt.type_string() }}) as contact_id,
-        cast({{ cols.property_associatedcompanyid }} as {{ dbt.type_string() }}) as account_id,
-        cast({{ cols.property_firstname }} as {{ dbt.type_string() }}) as first_name,
-        cast({{ cols.property_lastname }} as {{ dbt.type_string() }}) as last_name,
-        cast({{ cols.property_email }} as {{ dbt.type_string() }}) as email,
-        cast({{ cols.property_phone }} as {{ dbt.type_string() }}) as phone,
-        cast({{ cols.property_jobtitle }} as {{ dbt.type_string() }}) as title,
-        cast({{ cols.property_hs_persona }} as {{ dbt.type_string() }}) as persona,
+        {{ connector_column('property_associatedcompanyid', present) }} as account_id,
+        {{ connector_column('property_firstname', present) }} as first_name,
+        {{ connector_column('property_lastname', present) }} as last_name,
+        {{ connector_column('property_email', present) }} as email,
+        {{ connector_column('property_phone', present) }} as phone,
+        {{ connector_column('property_jobtitle', present) }} as title,
+        {{ connector_column('property_hs_persona', present) }} as persona,
         cast(property_createdate as timestamp) as created_at,
         cast(property_lastmodifieddate as timestamp) as updated_at,
-        {{ hubspot_is_deleted(cols) }} as is_deleted,
-        {{ hubspot_lineage(cols) }}
+        {{ connector_is_deleted(present) }} as is_deleted,
+        {{ connector_lineage(present) }}
     from source
+    where {{ connector_is_current(present) }}
 
 )
 

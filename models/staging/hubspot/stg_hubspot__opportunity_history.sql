@@ -4,36 +4,37 @@
     the first stage entry, the first one). Without deal_property_history (var
     hubspot_deal_property_history_enabled: false) the points are the stage entries and amount / close_date are
     the deal's latest. history_id: '<deal_id>@<instant>'. -#}
-{%- set use_property_history = hubspot_table_enabled('deal_property_history') -%}
-{%- set stage_cols = hubspot_columns(
-    'deal_stage', 'opportunity_history', ['deal_id', 'value', 'date_entered'], ['source_id'] + hubspot_lineage_columns()
-) -%}
+{%- set use_property_history = var('hubspot_deal_property_history_enabled', true) -%}
+{%- set stage_present = connector_columns('hubspot', 'deal_stage', ['deal_id', 'value', 'date_entered']) -%}
 {%- if use_property_history -%}
-    {%- set property_cols = hubspot_columns(
-        'deal_property_history', 'opportunity_history', ['deal_id', 'name', 'value', 'timestamp'],
-        ['source_id'] + hubspot_lineage_columns(), switchable=true,
+    {%- set property_present = connector_columns(
+        'hubspot', 'deal_property_history', ['deal_id', 'name', 'value', 'timestamp'],
+        enabled_var='hubspot_deal_property_history_enabled',
     ) -%}
+{%- else -%}
+    {%- set deal_present = connector_columns('hubspot', 'deal', ['deal_id', 'property_hs_lastmodifieddate']) -%}
 {%- endif -%}
 
 with
 
 deal_stage as (
 
-    select * from {{ hubspot_source('deal_stage', 'opportunity_history') }}
+    select * from {{ source('hubspot', 'deal_stage') }}
 
 ),
 
 {% if use_property_history -%}
 deal_property_history as (
 
-    select * from {{ hubspot_source('deal_property_history', 'opportunity_history', switchable=true) }}
+    select * from {{ source('hubspot', 'deal_property_history') }}
 
 ),
 {%- endif %}
 
-stages as (
+stage_map as (
 
-    select * from {{ ref('hubspot_deal_stages') }}
+    select * from {{ ref('crm_stage_map') }}
+    where crm_source = 'hubspot'
 
 ),
 
@@ -41,13 +42,14 @@ stage_entries as (
 
     select
         cast(deal_stage.deal_id as {{ dbt.type_string() }}) as deal_id,
-        cast(coalesce(stages.stage_name, deal_stage.value) as {{ dbt.type_string() }}) as stage_name,
+        cast(coalesce(stage_map.stage_name, deal_stage.value) as {{ dbt.type_string() }}) as stage_name,
         cast(deal_stage.date_entered as timestamp) as changed_at,
-        cast(deal_stage.{{ stage_cols.source_id }} as {{ dbt.type_string() }}) as changed_by_user_id,
-        {{ hubspot_lineage(stage_cols) }}
+        {{ connector_column('source_id', stage_present) }} as changed_by_user_id,
+        {{ connector_lineage(stage_present, 'deal_stage') }}
     from deal_stage
-    left join stages
-        on deal_stage.value = stages.stage_id
+    left join stage_map
+        on deal_stage.value = stage_map.crm_stage
+    -- every row is a stage entry (_fivetran_active only marks the current stage): all of them count
 
 ),
 
@@ -59,8 +61,8 @@ property_changes as (
         cast(name as {{ dbt.type_string() }}) as property_name,
         cast(value as {{ dbt.type_string() }}) as property_value,
         cast(timestamp as timestamp) as changed_at,
-        cast({{ property_cols.source_id }} as {{ dbt.type_string() }}) as changed_by_user_id,
-        {{ hubspot_lineage(property_cols) }}
+        {{ connector_column('source_id', property_present) }} as changed_by_user_id,
+        {{ connector_lineage(property_present) }}
     from deal_property_history
     where name in ('amount', 'closedate')
 
@@ -70,12 +72,12 @@ deal_versions as (
 
     select
         cast(deal_id as {{ dbt.type_string() }}) as deal_id,
-        cast(property_amount as {{ dbt.type_string() }}) as amount_value,
-        cast(property_closedate as {{ dbt.type_string() }}) as closedate_value,
+        {{ connector_column('property_amount', deal_present) }} as amount_value,
+        {{ connector_column('property_closedate', deal_present) }} as closedate_value,
         cast(property_hs_lastmodifieddate as timestamp) as updated_at,
-        cast(_file_id as bigint) as _file_id,
-        cast(_source_line as bigint) as _source_line
-    from {{ hubspot_source('deal', 'opportunity_history') }}
+        {{ connector_lineage(deal_present) }}
+    from {{ source('hubspot', 'deal') }}
+    where {{ connector_is_current(deal_present) }}
 
 ),
 

@@ -2,18 +2,15 @@
     latest. Owners carry no sales role, manager, team, territory or HR employee id: those come from the latest
     version of the contract's crm.users row with user_id = owner_id when the landing has crm/users; an owner
     without one is a sales_rep with no manager, team, territory or employee. -#}
-{%- set cols = hubspot_columns(
-    'owner', 'users',
-    ['owner_id', 'created_at', 'updated_at'],
-    ['email', 'first_name', 'last_name', 'is_active'] + hubspot_lineage_columns(),
-    switchable=true,
+{%- set present = connector_columns(
+    'hubspot', 'owner', ['owner_id', 'created_at', 'updated_at'], enabled_var='hubspot_owner_enabled'
 ) -%}
 
 with
 
 source as (
 
-    select * from {{ hubspot_source('owner', 'users', switchable=true) }}
+    select * from {{ source('hubspot', 'owner') }}
 
 ),
 
@@ -33,14 +30,15 @@ owners as (
 
     select
         cast(owner_id as {{ dbt.type_string() }}) as user_id,
-        cast({{ cols.first_name }} as {{ dbt.type_string() }}) as first_name,
-        cast({{ cols.last_name }} as {{ dbt.type_string() }}) as last_name,
-        cast({{ cols.email }} as {{ dbt.type_string() }}) as email,
-        cast({{ cols.is_active }} as boolean) as is_active,
+        {{ connector_column('first_name', present) }} as first_name,
+        {{ connector_column('last_name', present) }} as last_name,
+        {{ connector_column('email', present) }} as email,
+        {{ connector_column('is_active', present, 'boolean') }} as is_active,
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
-        {{ hubspot_lineage(cols) }}
+        {{ connector_lineage(present) }}
     from source
+    where {{ connector_is_current(present) }}
 
 ),
 

@@ -4,7 +4,7 @@ connector writes them (spec/connectors/hubspot.yml), for `salesmart generate --c
 Each contract extract file `<landing>/crm/<table>/<name>.csv` becomes files of the same name under
 `<landing>/hubspot/<hubspot table>/`, so extract order, versions (one row per version, the connector's
 modified timestamp) and delete markers carry over. Ids stay the contract ids; timestamps are written in UTC
-with a `Z`; picklist values are the HubSpot values the adapter's seeds (seeds/hubspot_deal_stages.csv,
+with a `Z`; picklist values are the HubSpot values the adapter's seeds (seeds/crm_stage_map.csv,
 seeds/hubspot_property_values.csv) map back, so the two shapes hold the same business data.
 
 Replaced: accounts, contacts, opportunities, opportunity_history, activities. Kept as contract files:
@@ -22,6 +22,16 @@ import duckdb
 
 from salesmart.config import project_root
 
+# Contract CRM table -> the HubSpot table whose landing folder carries it (macro hubspot_contract_tables()).
+FEEDS = {
+    "users": "owner",
+    "accounts": "company",
+    "contacts": "contact",
+    "opportunities": "deal",
+    "opportunity_history": "deal_stage",
+    "activities": "engagement",
+}
+# The contract folders the conversion replaces (users stays: owners lack role, team, manager, employee id).
 REPLACED_TABLES = ("accounts", "contacts", "opportunities", "opportunity_history", "activities")
 PIPELINE_ID = "default"
 
@@ -40,9 +50,9 @@ def _reverse_values() -> dict[str, dict[str, str]]:
     """contract value -> HubSpot value per property: the first seed row naming it (the seeds are the one
     mapping; several HubSpot values may map to one contract value)."""
     reverse: dict[str, dict[str, str]] = {"stage": {}}
-    for row in _seed_rows("hubspot_deal_stages.csv"):
-        if row["pipeline_id"] == PIPELINE_ID:
-            reverse["stage"].setdefault(row["stage_name"], row["stage_id"])
+    for row in _seed_rows("crm_stage_map.csv"):
+        if row["crm_source"] == "hubspot":
+            reverse["stage"].setdefault(row["stage_name"], row["crm_stage"])
     for row in _seed_rows("hubspot_property_values.csv"):
         if row["contract_value"]:
             reverse.setdefault(row["property"], {}).setdefault(row["contract_value"], row["hubspot_value"])
@@ -225,15 +235,6 @@ def _queries(source: str, table: str, values: dict[str, dict[str, str]], file_na
                 from {source}
                 where activity_type in ('meeting', 'demo')
             """,
-            "engagement_task": f"""
-                select
-                    activity_id as engagement_id,
-                    'TODO' as task_type,
-                    'COMPLETED' as status,
-                    {synced} as _fivetran_synced
-                from {source}
-                where activity_type in ('task', 'proposal')
-            """,
         }
         for hubspot_table, column in associations.items():
             target = hubspot_table.removeprefix("engagement_") + "_id"
@@ -267,26 +268,6 @@ def _write(con: duckdb.DuckDBPyConnection, query: str, out: Path) -> int:
     return con.execute("select count(*) from _out").fetchone()[0]
 
 
-def _pipeline_queries(values: dict[str, dict[str, str]]) -> dict[str, str]:
-    """deal_pipeline and deal_pipeline_stage: HubSpot's default sales pipeline as the stage seed lists it."""
-    stages = [row for row in _seed_rows("hubspot_deal_stages.csv") if row["pipeline_id"] == PIPELINE_ID]
-    rows = " union all ".join(
-        f"select '{r['stage_id']}' as stage_id, '{PIPELINE_ID}' as pipeline_id, '{r['stage_id']}' as label, "
-        f"{i} as display_order, "
-        f"{1.0 if r['stage_name'] == 'closed_won' else 0.0 if r['stage_name'] == 'closed_lost' else 0.5} "
-        f"as probability, {str(r['stage_name'] == 'closed_won').lower()} as closed_won, true as active, "
-        "false as _fivetran_deleted"
-        for i, r in enumerate(stages)
-    )
-    return {
-        "deal_pipeline": (
-            f"select '{PIPELINE_ID}' as pipeline_id, 'Sales Pipeline' as label, 0 as display_order, "
-            "true as active, false as _fivetran_deleted"
-        ),
-        "deal_pipeline_stage": f"select * from ({rows}) order by display_order",
-    }
-
-
 def convert_landing(landing: Path, counts: dict[str, int]) -> dict[str, int]:
     """Write `<landing>/hubspot/` from the contract CRM files, remove the replaced crm folders; new counts."""
     crm = landing / "crm"
@@ -298,9 +279,6 @@ def convert_landing(landing: Path, counts: dict[str, int]) -> dict[str, int]:
     try:
         con.execute("set timezone = 'UTC'")
         _history_stage_entries(con, crm)
-        first_file = sorted((crm / "opportunities").glob("*.*"))[0].stem
-        for name, query in _pipeline_queries(values).items():
-            written[name] = _write(con, query, out_root / name / f"{first_file}.csv")
         for path in sorted((crm / "users").glob("*.*")):
             written["owner"] = written.get("owner", 0) + _write(
                 con, _owner_query(_read(path)), out_root / "owner" / f"{path.stem}.csv"
