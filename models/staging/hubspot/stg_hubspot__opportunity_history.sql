@@ -209,7 +209,8 @@ property_at_point as (
 renamed as (
 
     select
-        change_points.deal_id || '@' || cast(change_points.changed_at as {{ dbt.type_string() }}) as history_id,
+        {{ dbt.concat(['change_points.deal_id', "'@'", 'cast(change_points.changed_at as ' ~ dbt.type_string() ~ ')']) }}
+        as history_id,
         change_points.deal_id as opportunity_id,
         stage_at_point.stage_name,
         cast(amounts.property_value as decimal(18, 4)) as amount,
