@@ -35,10 +35,10 @@
 
 
 {#- `column` when the connector table has it (`present` from connector_columns), else a typed null. -#}
-{% macro connector_column(column, present, type='string') -%}
+{% macro connector_column(column, present, type='string', alias='') -%}
     {%- set sql_type = dbt.type_string() if type == 'string' else type -%}
     {%- if column and column | lower in present -%}
-        cast({{ column }} as {{ sql_type }})
+        cast({{ alias ~ '.' if alias }}{{ column }} as {{ sql_type }})
     {%- else -%}
         cast(null as {{ sql_type }})
     {%- endif -%}
@@ -99,4 +99,22 @@
 {#- History-mode tables (_fivetran_active) keep one row per record version; only the active one counts. -#}
 {% macro connector_is_current(present) -%}
     {{ 'coalesce(cast(_fivetran_active as boolean), true)' if '_fivetran_active' in present else 'true' }}
+{%- endmacro %}
+
+
+{#
+    For a contract table without is_deleted: keeps the rows of records never deleted. A deleted record is left
+    out with all its versions (dropping only the deleted version would let staging's latest-version rule bring
+    an older one back). `key` is the record id as the outer query names it.
+-#}
+{% macro connector_not_deleted(present, key='id', relation='source') -%}
+    {%- if 'is_deleted' in present or '_fivetran_deleted' in present -%}
+        {{ key }} not in (
+            select deleted_rows.id
+            from {{ relation }} as deleted_rows
+            where {{ connector_is_deleted(present) }}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}

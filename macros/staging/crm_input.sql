@@ -6,11 +6,10 @@
       _source_relation), so every model from stg_crm__<table> on is the same for all three sources.
     A contract table the connector cannot feed (not in <crm_source>_contract_tables()) still reads the
     contract's raw table, so contract folders (targets, nps_responses, ...) combine with a connector CRM.
-    dbt unit tests of the crm staging models give contract rows (source('crm', <table>)) whatever crm_source
-    says: they test the staging logic, which is the same for every source.
 #}
 {% macro crm_input(table_name) %}
     {%- set crm_source = var('crm_source', 'salesmart') -%}
+    {#- unit tests give their rows as the contract source (their fixtures are contract-shaped) -#}
     {%- if crm_source == 'salesmart' or salesmart_in_unit_test() -%}
         {{ source('crm', table_name) }}
     {%- elif crm_source in ['salesforce', 'hubspot'] -%}

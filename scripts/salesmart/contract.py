@@ -13,6 +13,8 @@ DUCKDB_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
     "decimal": "DECIMAL(18,4)",
+    # a connector's full-precision number (Salesforce's conversion_rate: 1 / rate must round-trip)
+    "double": "DOUBLE",
     "boolean": "BOOLEAN",
     "date": "DATE",
     "timestamp": "TIMESTAMP",

@@ -163,23 +163,31 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def landed_connectors(landing: Path) -> set[str]:
-    """Connector systems (salesforce, hubspot) with a folder in the landing."""
-    return {system for system in connector_systems() if (Path(landing) / system).is_dir()}
+def landed_connector_tables(landing: Path) -> set[str]:
+    """'<system>.<table>' of the connector tables (salesforce, hubspot) with a folder in the landing:
+    <system>/<table>/ or <system>/<connection>/<table>/."""
+    found = set()
+    for key, table in load_contract().items():
+        folder = Path(landing) / table.system
+        in_landing = folder.is_dir() and ((folder / table.name).is_dir() or any(folder.glob(f"*/{table.name}/")))
+        if table.system in connector_systems() and in_landing:
+            found.add(key)
+    return found
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection, connectors: Collection[str] = ()) -> None:
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, connector_tables: Collection[str] = ()) -> None:
     """Create schemas raw_<system> and meta, every contract table and the meta tables; idempotent.
 
-    Connector tables (raw_salesforce.*, raw_hubspot.*) are created only for the systems in `connectors`
-    (those with files in the landing): a warehouse without connector data keeps no empty connector tables,
-    which would slow every PostgreSQL/Spark sync, and a connector table the CRM never sent stays missing,
-    so the adapter models name it (macro connector_columns) instead of reading no rows.
+    Connector tables (raw_salesforce.*, raw_hubspot.*) are created only when named in `connector_tables`
+    ('<system>.<table>' with a folder in the landing): a warehouse without connector data keeps no empty
+    connector tables, which would slow every PostgreSQL/Spark sync, and a table the connector never sent
+    stays missing, so its adapter names it and its *_enabled var (macro connector_columns) instead of
+    reading no rows.
     A raw table created by an older contract gets the contract columns it lacks (added as null); one
     created before connections gets _source_relation (and meta.loaded_files source_relation) = 'default'.
     """
     contract = {
-        key: table for key, table in load_contract().items() if key in contract_tables() or table.system in connectors
+        key: table for key, table in load_contract().items() if key in contract_tables() or key in connector_tables
     }
     con.execute("create schema if not exists meta")
     for name, columns in META_TABLES.items():
@@ -230,6 +238,8 @@ def _typed_sql(col: Column, raw: str) -> str:
         return f"case when regexp_full_match({raw}, '\\s*[+-]?[0-9]+\\s*') then try_cast({raw} as bigint) end"
     if col.type == "decimal":
         return f"try_cast({raw} as decimal(18,4))"
+    if col.type == "double":
+        return f"try_cast({raw} as double)"
     if col.type == "boolean":
         return (
             f"case lower(trim({raw})) when 'true' then true when '1' then true "
@@ -275,6 +285,7 @@ def _checks(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
 _EXPECTED = {
     "integer": "is not a valid integer",
     "decimal": "is not a valid decimal(18,4)",
+    "double": "is not a valid number",
     "boolean": "is not a valid boolean (expected true/false/1/0)",
     "date": "is not a valid date (expected YYYY-MM-DD)",
     "timestamp": "is not a valid timestamp (expected ISO 8601)",
@@ -726,7 +737,7 @@ def load_landing(
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")  # the CLI shows its own progress
         con.execute("begin transaction")  # one commit for the 34 tables, not one each
-        ensure_raw_tables(con, landed_connectors(landing))
+        ensure_raw_tables(con, landed_connector_tables(landing))
         con.execute("commit")
         batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta.load_batches").fetchone()[0]
         (next_file_id,) = con.execute("select coalesce(max(file_id), 0) + 1 from meta.loaded_files").fetchone()

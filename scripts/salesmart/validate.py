@@ -32,6 +32,7 @@ PANDAS_TYPES = {
     # A BIGINT column with nulls arrives as float64: numpy integers cannot hold a missing value.
     "integer": ["int64", "int32", "float64"],
     "decimal": ["float64", "Float64"],
+    "double": ["float64"],
     "boolean": ["bool"],
     "date": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
     "timestamp": ["datetime64[us]", "datetime64[ns]", "datetime64[ms]", "datetime64[s]"],
