@@ -9,10 +9,12 @@
 {%- set present = connector_columns(
     'hubspot', 'engagement', ['id', 'type', 'timestamp', 'created_at', 'last_updated']
 ) -%}
+{#- detail table -> {column: type} -#}
 {%- set details = {
-    'engagement_call': ['disposition', 'duration_milliseconds'],
-    'engagement_meeting': ['start_time', 'end_time', 'meeting_outcome'],
+    'engagement_call': {'disposition': 'string', 'duration_milliseconds': 'bigint'},
+    'engagement_meeting': {'start_time': 'timestamp', 'end_time': 'timestamp', 'meeting_outcome': 'string'},
 } -%}
+{%- set contract_columns = {'company_id': 'account_id', 'deal_id': 'opportunity_id'} -%}
 {%- set associations = {
     'engagement_contact': 'contact_id',
     'engagement_company': 'company_id',
@@ -53,86 +55,90 @@ engagements as (
 ),
 
 {% for table_name, columns in details.items() %}
-{%- if var('hubspot_' ~ table_name ~ '_enabled', true) %}
+    {%- if var('hubspot_' ~ table_name ~ '_enabled', true) %}
 {%- set detail_present = connector_columns(
     'hubspot', table_name, ['engagement_id'], enabled_var='hubspot_' ~ table_name ~ '_enabled'
 ) %}
-{{ table_name }}_rows as (
+        {{ table_name }}_rows as (
 
-    select
-        cast(engagement_id as {{ dbt.type_string() }}) as engagement_id,
-        {%- for column in columns %}
-        {{ connector_column(column, detail_present, 'timestamp' if column.endswith('_time') else 'bigint' if column.endswith('milliseconds') else 'string') }} as {{ column }},
-        {%- endfor %}
-        {{ connector_column('_fivetran_synced', detail_present, 'timestamp') }} as synced_at,
-        {{ connector_column('_file_id', detail_present, 'bigint') }} as detail_file_id,
-        {{ connector_column('_source_line', detail_present, 'bigint') }} as detail_source_line
-    from {{ source('hubspot', table_name) }}
+            select
+                cast(engagement_id as {{ dbt.type_string() }}) as engagement_id,
+                {%- for column, column_type in columns.items() %}
+                    {{ connector_column(column, detail_present, column_type) }} as {{ column }},
+                {%- endfor %}
+                {{ connector_column('_fivetran_synced', detail_present, 'timestamp') }} as synced_at,
+                {{ connector_column('_file_id', detail_present, 'bigint') }} as detail_file_id,
+                {{ connector_column('_source_line', detail_present, 'bigint') }} as detail_source_line
+            from {{ source('hubspot', table_name) }}
 
-),
+        ),
 
-{{ table_name }}_for_version as (
+        {{ table_name }}_for_version as (
 
-    select *
-    from (
-        select
-            engagements.engagement_id as version_engagement_id,
-            engagements._file_id as version_file_id,
-            engagements._source_line as version_source_line,
-            detail.*,
-            row_number() over (
-                partition by engagements.engagement_id, engagements._file_id, engagements._source_line
-                order by
-                    case when detail.synced_at <= engagements.synced_at then 0 else 1 end,
-                    case when detail.synced_at <= engagements.synced_at then detail.synced_at end desc nulls last,
-                    detail.synced_at,
-                    detail.detail_file_id desc,
-                    detail.detail_source_line desc
-            ) as detail_rank
-        from engagements
-        inner join {{ table_name }}_rows as detail
-            on engagements.engagement_id = detail.engagement_id
-    ) as ranked
-    where detail_rank = 1
+            select *
+            from (
+                select
+                    engagements.engagement_id as version_engagement_id,
+                    engagements._file_id as version_file_id,
+                    engagements._source_line as version_source_line,
+                    detail.*,
+                    row_number() over (
+                        partition by engagements.engagement_id, engagements._file_id, engagements._source_line
+                        order by
+                            case when detail.synced_at <= engagements.synced_at then 0 else 1 end,
+                            case
+                                when detail.synced_at <= engagements.synced_at then detail.synced_at
+                            end desc nulls last,
+                            detail.synced_at,
+                            detail.detail_file_id desc,
+                            detail.detail_source_line desc
+                    ) as detail_rank
+                from engagements
+                inner join {{ table_name }}_rows as detail
+                    on engagements.engagement_id = detail.engagement_id
+            ) as ranked
+            where detail_rank = 1
 
-),
-{%- endif %}
+        ),
+    {%- endif %}
 {% endfor %}
 
 {% for table_name, column in associations.items() %}
-{%- if var('hubspot_' ~ table_name ~ '_enabled', true) %}
+    {%- if var('hubspot_' ~ table_name ~ '_enabled', true) %}
 {%- set association_present = connector_columns(
     'hubspot', table_name, ['engagement_id', column], enabled_var='hubspot_' ~ table_name ~ '_enabled'
 ) %}
-{{ table_name }}_first as (
+        {{ table_name }}_first as (
 
-    select
-        cast(engagement_id as {{ dbt.type_string() }}) as engagement_id,
-        min(cast({{ column }} as {{ dbt.type_string() }})) as {{ column }}
-    from {{ source('hubspot', table_name) }}
-    where not {{ connector_is_deleted(association_present) }}
-    group by cast(engagement_id as {{ dbt.type_string() }})
+            select
+                cast(engagement_id as {{ dbt.type_string() }}) as engagement_id,
+                min(cast({{ column }} as {{ dbt.type_string() }})) as {{ column }}
+            from {{ source('hubspot', table_name) }}
+            where not {{ connector_is_deleted(association_present) }}
+            group by cast(engagement_id as {{ dbt.type_string() }})
 
-),
-{%- endif %}
+        ),
+    {%- endif %}
 {% endfor %}
 
 typed as (
 
     select
         engagements.*,
-        coalesce(labels.contract_value, types.contract_value, engagements.engagement_type) as activity_type
+        coalesce(
+            activity_labels.contract_value, engagement_types.contract_value, engagements.engagement_type
+        ) as activity_type
     from engagements
-    left join property_values as types
+    left join property_values as engagement_types
         on
-            types.property = 'engagement_type'
-            and engagements.engagement_type = types.hubspot_value
-    left join property_values as labels
+            engagement_types.property = 'engagement_type'
+            and engagements.engagement_type = engagement_types.hubspot_value
+    left join property_values as activity_labels
         on
-            labels.property = 'engagement_activity_type'
-            and engagements.activity_label = labels.hubspot_value
+            activity_labels.property = 'engagement_activity_type'
+            and engagements.activity_label = activity_labels.hubspot_value
     -- known types the seed maps to nothing (EMAIL, NOTE) are not CRM activities
-    where types.hubspot_value is null or types.contract_value is not null
+    where engagement_types.hubspot_value is null or engagement_types.contract_value is not null
 
 ),
 
@@ -143,35 +149,45 @@ renamed as (
         cast(typed.activity_type as {{ dbt.type_string() }}) as activity_type,
         typed.owner_id as owner_user_id,
         {% for table_name, column in associations.items() -%}
-        {%- set contract_column = 'account_id' if column == 'company_id' else 'opportunity_id' if column == 'deal_id' else column -%}
-        {%- if var('hubspot_' ~ table_name ~ '_enabled', true) -%}
-        {{ table_name }}_first.{{ column }} as {{ contract_column }},
-        {%- else -%}
+            {%- set contract_column = contract_columns.get(column, column) -%}
+            {%- if var('hubspot_' ~ table_name ~ '_enabled', true) -%}
+                {{ table_name }}_first.{{ column }} as {{ contract_column }},
+            {%- else -%}
         cast(null as {{ dbt.type_string() }}) as {{ contract_column }},
         {%- endif %}
         {% endfor -%}
         typed.occurred_at as activity_at,
         {% if var('hubspot_engagement_call_enabled', true) and var('hubspot_engagement_meeting_enabled', true) -%}
-        cast(
-            coalesce(
-                engagement_call_for_version.duration_milliseconds / 1000,
+            cast(
+                coalesce(
+                    engagement_call_for_version.duration_milliseconds / 1000,
                 {{ dbt.datediff(
                     'cast(engagement_meeting_for_version.start_time as timestamp)',
                     'cast(engagement_meeting_for_version.end_time as timestamp)',
                     'second',
                 ) }}
-            ) as bigint
-        ) as duration_seconds,
+                ) as bigint
+            ) as duration_seconds,
         {%- else -%}
         cast(null as bigint) as duration_seconds,
         {%- endif %}
         {% if var('hubspot_engagement_call_enabled', true) -%}
-        cast(coalesce(call_outcomes.contract_value, engagement_call_for_version.disposition) as {{ dbt.type_string() }}) as call_outcome,
+            cast(
+                coalesce(
+                    call_outcomes.contract_value, engagement_call_for_version.disposition
+                ) as {{ dbt.type_string() }}
+            )
+                as call_outcome,
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as call_outcome,
         {%- endif %}
         {% if var('hubspot_engagement_meeting_enabled', true) -%}
-        cast(coalesce(meeting_outcomes.contract_value, engagement_meeting_for_version.meeting_outcome) as {{ dbt.type_string() }}) as meeting_status,
+            cast(
+                coalesce(
+                    meeting_outcomes.contract_value, engagement_meeting_for_version.meeting_outcome
+                ) as {{ dbt.type_string() }}
+            )
+                as meeting_status,
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as meeting_status,
         {%- endif %}
@@ -184,32 +200,32 @@ renamed as (
         typed._source_relation
     from typed
     {% for table_name, column in associations.items() if var('hubspot_' ~ table_name ~ '_enabled', true) -%}
-    left join {{ table_name }}_first
-        on typed.engagement_id = {{ table_name }}_first.engagement_id
+        left join {{ table_name }}_first
+            on typed.engagement_id = {{ table_name }}_first.engagement_id
     {% endfor -%}
     {% if var('hubspot_engagement_call_enabled', true) -%}
-    left join engagement_call_for_version
-        on
-            typed.activity_type = 'call'
-            and typed.engagement_id = engagement_call_for_version.version_engagement_id
-            and typed._file_id = engagement_call_for_version.version_file_id
-            and coalesce(typed._source_line, -1) = coalesce(engagement_call_for_version.version_source_line, -1)
-    left join property_values as call_outcomes
-        on
-            call_outcomes.property = 'call_disposition'
-            and engagement_call_for_version.disposition = call_outcomes.hubspot_value
+        left join engagement_call_for_version
+            on
+                typed.activity_type = 'call'
+                and typed.engagement_id = engagement_call_for_version.version_engagement_id
+                and typed._file_id = engagement_call_for_version.version_file_id
+                and coalesce(typed._source_line, -1) = coalesce(engagement_call_for_version.version_source_line, -1)
+        left join property_values as call_outcomes
+            on
+                call_outcomes.property = 'call_disposition'
+                and engagement_call_for_version.disposition = call_outcomes.hubspot_value
     {% endif -%}
     {% if var('hubspot_engagement_meeting_enabled', true) -%}
-    left join engagement_meeting_for_version
-        on
-            typed.activity_type in ('meeting', 'demo')
-            and typed.engagement_id = engagement_meeting_for_version.version_engagement_id
-            and typed._file_id = engagement_meeting_for_version.version_file_id
-            and coalesce(typed._source_line, -1) = coalesce(engagement_meeting_for_version.version_source_line, -1)
-    left join property_values as meeting_outcomes
-        on
-            meeting_outcomes.property = 'meeting_outcome'
-            and engagement_meeting_for_version.meeting_outcome = meeting_outcomes.hubspot_value
+        left join engagement_meeting_for_version
+            on
+                typed.activity_type in ('meeting', 'demo')
+                and typed.engagement_id = engagement_meeting_for_version.version_engagement_id
+                and typed._file_id = engagement_meeting_for_version.version_file_id
+                and coalesce(typed._source_line, -1) = coalesce(engagement_meeting_for_version.version_source_line, -1)
+        left join property_values as meeting_outcomes
+            on
+                meeting_outcomes.property = 'meeting_outcome'
+                and engagement_meeting_for_version.meeting_outcome = meeting_outcomes.hubspot_value
     {% endif %}
 
 )

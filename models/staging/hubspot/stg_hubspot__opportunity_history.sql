@@ -24,11 +24,11 @@ deal_stage as (
 ),
 
 {% if use_property_history -%}
-deal_property_history as (
+    deal_property_history as (
 
-    select * from {{ source('hubspot', 'deal_property_history') }}
+        select * from {{ source('hubspot', 'deal_property_history') }}
 
-),
+    ),
 {%- endif %}
 
 stage_map as (
@@ -49,24 +49,24 @@ stage_entries as (
     from deal_stage
     left join stage_map
         on deal_stage.value = stage_map.crm_stage
-    -- every row is a stage entry (_fivetran_active only marks the current stage): all of them count
+-- every row is a stage entry (_fivetran_active only marks the current stage): all of them count
 
 ),
 
 {% if use_property_history -%}
-property_changes as (
+    property_changes as (
 
-    select
-        cast(deal_id as {{ dbt.type_string() }}) as deal_id,
-        cast(name as {{ dbt.type_string() }}) as property_name,
-        cast(value as {{ dbt.type_string() }}) as property_value,
-        cast(timestamp as timestamp) as changed_at,
-        {{ connector_column('source_id', property_present) }} as changed_by_user_id,
-        {{ connector_lineage(property_present) }}
-    from deal_property_history
-    where name in ('amount', 'closedate')
+        select
+            cast(deal_id as {{ dbt.type_string() }}) as deal_id,
+            cast(name as {{ dbt.type_string() }}) as property_name,
+            cast(value as {{ dbt.type_string() }}) as property_value,
+            cast(timestamp as timestamp) as changed_at,
+            {{ connector_column('source_id', property_present) }} as changed_by_user_id,
+            {{ connector_lineage(property_present) }}
+        from deal_property_history
+        where name in ('amount', 'closedate')
 
-),
+    ),
 {%- else -%}
 deal_versions as (
 
@@ -151,8 +151,11 @@ change_points as (
         select
             changes_at_instant.*,
             row_number() over (
-                partition by deal_id, changed_at
-                order by source_priority, _file_id desc, _source_line desc
+                partition by changes_at_instant.deal_id, changes_at_instant.changed_at
+                order by
+                    changes_at_instant.source_priority asc,
+                    changes_at_instant._file_id desc,
+                    changes_at_instant._source_line desc
             ) as row_rank
         from changes_at_instant
     ) as ranked
@@ -202,15 +205,15 @@ property_at_point as (
     inner join property_changes
         on
             change_points.deal_id = property_changes.deal_id
-            and (property_changes.changed_at is null or property_changes.changed_at <= change_points.changed_at)
+            and (property_changes.changed_at is null or change_points.changed_at >= property_changes.changed_at)
 
 ),
 
 renamed as (
 
     select
-        {{ dbt.concat(['change_points.deal_id', "'@'", 'cast(change_points.changed_at as ' ~ dbt.type_string() ~ ')']) }}
-        as history_id,
+        {%- set instant = 'cast(change_points.changed_at as ' ~ dbt.type_string() ~ ')' %}
+        {{ dbt.concat(['change_points.deal_id', "'@'", instant]) }} as history_id,
         change_points.deal_id as opportunity_id,
         stage_at_point.stage_name,
         cast(amounts.property_value as decimal(18, 4)) as amount,

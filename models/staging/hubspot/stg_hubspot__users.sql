@@ -49,7 +49,7 @@ renamed as (
         cast(directory.employee_id as {{ dbt.type_string() }}) as employee_id,
         nullif(trim(coalesce(owners.first_name, '') || ' ' || coalesce(owners.last_name, '')), '') as full_name,
         owners.email,
-        cast(coalesce(directory.role, 'sales_rep') as {{ dbt.type_string() }}) as role,
+        cast(coalesce(directory.role, 'sales_rep') as {{ dbt.type_string() }}) as role,  -- noqa: RF04
         cast(directory.manager_user_id as {{ dbt.type_string() }}) as manager_user_id,
         cast(directory.team as {{ dbt.type_string() }}) as team,
         cast(directory.territory_id as {{ dbt.type_string() }}) as territory_id,
