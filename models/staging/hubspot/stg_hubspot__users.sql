@@ -2,6 +2,8 @@
     latest. Owners carry no sales role, manager, team, territory or HR employee id: those come from the latest
     version of the contract's crm.users row with user_id = owner_id when the landing has crm/users; an owner
     without one is a sales_rep with no manager, team, territory or employee. -#}
+{#- without owners (var hubspot_owner_enabled false) crm.users is the contract's: no adapter -#}
+{{ config(enabled=var('crm_source', 'salesmart') == 'hubspot' and var('hubspot_owner_enabled', true)) }}
 {%- set present = connector_columns(
     'hubspot', 'owner', ['owner_id', 'created_at', 'updated_at'], enabled_var='hubspot_owner_enabled'
 ) -%}
