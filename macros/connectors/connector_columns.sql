@@ -2,11 +2,12 @@
     The columns (lowercase names) of connector table `table_name` of dbt source `crm_source` (salesforce,
     hubspot), after checking that the table and every column of `required` exist. A missing one stops the
     build with one line naming the source, the table, the column and the var that switches the table off
-    (`enabled_var`; none for a table the adapter cannot do without). Optional columns (custom fields named
+    (`enabled_var`; none for a table the adapter cannot do without); `one_of`: columns of which at least one
+    must exist (e.g. the version columns). Optional columns (custom fields named
     by vars, fields an org may lack) are read through connector_column(), which gives null when absent,
     as Fivetran's fill_staging_columns does. Parsing (execute false) returns [] without looking.
 #}
-{% macro connector_columns(crm_source, table_name, required=[], enabled_var=none) %}
+{% macro connector_columns(crm_source, table_name, required=[], enabled_var=none, one_of=[]) %}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
@@ -30,6 +31,12 @@
             "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
             ~ " has no column " ~ column ~ ", which the mapping to the contract needs; " ~ remedy) }}
     {%- endfor -%}
+    {%- if one_of and not (one_of | select('in', present) | list) -%}
+        {{ exceptions.raise_compiler_error(
+            "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
+            ~ " has none of the columns " ~ one_of | join(", ") ~ ", one of which the mapping to the contract needs; "
+            ~ remedy) }}
+    {%- endif -%}
     {{ return(present) }}
 {% endmacro %}
 

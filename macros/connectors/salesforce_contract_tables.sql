@@ -47,15 +47,16 @@
 
 {#- When a record version was written: SystemModstamp, else LastModifiedDate, else when Fivetran synced it
     (Fivetran's sample schemas carry only some of them). -#}
+{% macro salesforce_version_columns() %}
+    {{ return(['system_modstamp', 'last_modified_date', '_fivetran_synced']) }}
+{% endmacro %}
+
+{#- (connector_columns(..., one_of=salesforce_version_columns()) checks that one exists) -#}
 {% macro salesforce_updated_at(present, alias='') -%}
     {%- set found = [] -%}
-    {%- for column in ['system_modstamp', 'last_modified_date', '_fivetran_synced'] if column in present -%}
+    {%- for column in salesforce_version_columns() if column in present -%}
         {%- do found.append('cast(' ~ (alias ~ '.' if alias) ~ column ~ ' as timestamp)') -%}
     {%- endfor -%}
-    {%- if found | length == 0 and execute -%}
-        {{ exceptions.raise_compiler_error("crm_source salesforce: a table has none of system_modstamp, "
-            ~ "last_modified_date, _fivetran_synced to order its versions") }}
-    {%- endif -%}
     {{ 'coalesce(' ~ found | join(', ') ~ ')' if found | length > 1 else (found[0] if found else 'cast(null as timestamp)') }}
 {%- endmacro %}
 

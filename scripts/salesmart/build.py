@@ -101,10 +101,13 @@ SOURCE_RELATION_DIMENSION_VAR = "salesmart_kpi_source_relation_dimension"
 
 
 def crm_connections(build_db: Path) -> list[str]:
-    """The CRM connections with loaded files in the ledger (meta.loaded_files); [] before the first load."""
+    """The CRM connections (crm/ or a connector CRM's folder) with loaded files in the ledger
+    (meta.loaded_files); [] before the first load."""
     if not build_db.is_file():
         return []
     import duckdb
+
+    from salesmart.contract import multi_connection_systems
 
     con = duckdb.connect(str(build_db), read_only=True)
     try:
@@ -118,7 +121,8 @@ def crm_connections(build_db: Path) -> list[str]:
             name
             for (name,) in con.execute(
                 "select distinct source_relation from meta.loaded_files "
-                "where status = 'loaded' and system = 'crm' order by 1"
+                "where status = 'loaded' and system in (select unnest(?::varchar[])) order by 1",
+                [sorted(multi_connection_systems())],
             ).fetchall()
         ]
     finally:

@@ -127,6 +127,11 @@ def _tables_of(spec: dict) -> dict[str, Table]:
     return tables
 
 
+def multi_connection_systems() -> set[str]:
+    """Systems whose folder may hold connection folders: the CRM and the connector CRMs (salesforce/<connection>/)."""
+    return {"crm", *connector_systems()}
+
+
 @cache
 def opportunity_stages() -> dict[str, list[str]]:
     spec = _read_spec("raw_contract.yml")

@@ -22,7 +22,14 @@ from pathlib import Path
 
 import duckdb
 
-from salesmart.contract import Column, Table, connector_systems, contract_tables, load_contract
+from salesmart.contract import (
+    Column,
+    Table,
+    connector_systems,
+    contract_tables,
+    load_contract,
+    multi_connection_systems,
+)
 
 LINEAGE_COLUMNS = {
     "_batch_id": "BIGINT",
@@ -548,11 +555,6 @@ def _plan_table_dir(landing: Path, directory: Path, table: Table, source_relatio
             error = None
         planned.append(_Planned(p, table, source_relation, error))
     return planned
-
-
-def multi_connection_systems() -> set[str]:
-    """Systems whose folder may hold connection folders: the CRM and the connector CRMs (salesforce/<connection>/)."""
-    return {"crm", *connector_systems()}
 
 
 def _connection_error(name: str) -> str | None:

@@ -87,6 +87,23 @@ MONEY_DATES = {
 }
 
 
+# Where fx rates land: the contract's, and a connector CRM's currency table (crm_source salesforce reads
+# DatedConversionRate instead of crm/fx_rates): (raw table, currency column, first-day expression).
+RATE_TABLES = [
+    ("raw_crm.fx_rates", "currency_code", "rate_date"),
+    ("raw_salesforce.dated_conversion_rate", "iso_code", "cast(start_date as date)"),
+]
+
+
+def _rate_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """The RATE_TABLES that exist in the ledger (connector tables exist only once landed)."""
+    existing = {
+        f"{schema}.{table}"
+        for schema, table in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+    }
+    return [entry for entry in RATE_TABLES if entry[0] in existing]
+
+
 @dataclass
 class Failure:
     table: str
@@ -207,9 +224,11 @@ def _integrity_frames(con: duckdb.DuckDBPyConnection, files: pd.DataFrame) -> It
     params: list = []
     for _ in gaps:
         params += [file_ids, reporting]
-    first_rates = (
-        "first_rates as (select currency_code, min(rate_date) as first_rate_date from raw_crm.fx_rates group by 1)"
+    rates = " union all ".join(
+        f"select {currency} as currency_code, {rate_date} as rate_date from {table}"
+        for table, currency, rate_date in _rate_tables(con)
     )
+    first_rates = f"first_rates as (select currency_code, min(rate_date) as first_rate_date from ({rates}) group by 1)"
     yield (
         "fx rate on or before every money date",
         "*",

@@ -1,6 +1,6 @@
 {{ config(enabled=salesforce_enabled()) }}
 {#- contract crm.accounts <- Salesforce Account; segment and territory are custom fields named by vars. -#}
-{%- set columns = connector_columns('salesforce', 'account', ['id', 'name']) -%}
+{%- set columns = connector_columns('salesforce', 'account', ['id', 'name'], one_of=salesforce_version_columns()) -%}
 
 with
 

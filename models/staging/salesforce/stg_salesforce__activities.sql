@@ -32,7 +32,7 @@ opportunity_ids as (
 
 {% if var('salesforce_task_enabled', true) -%}
 {%- set task_columns = connector_columns('salesforce', 'task',
-    ['id', 'owner_id'], 'salesforce_task_enabled') -%}
+    ['id', 'owner_id'], 'salesforce_task_enabled', one_of=salesforce_version_columns()) -%}
 tasks as (
 
     select
@@ -57,8 +57,8 @@ tasks as (
                 then {{ connector_picklist(connector_column('call_disposition', task_columns)) }}
         end as call_outcome,
         cast(null as {{ dbt.type_string() }}) as meeting_status,
-        {{ salesforce_created_at(columns) }} as created_at,
-        {{ salesforce_updated_at(columns) }} as updated_at,
+        {{ salesforce_created_at(task_columns) }} as created_at,
+        {{ salesforce_updated_at(task_columns) }} as updated_at,
         {{ connector_is_deleted(task_columns) }} as is_deleted,
         {{ connector_lineage(task_columns) }}
     from {{ source('salesforce', 'task') }}
@@ -71,7 +71,7 @@ tasks as (
 
 {% if var('salesforce_event_enabled', true) -%}
 {%- set event_columns = connector_columns('salesforce', 'event',
-    ['id', 'owner_id', 'start_date_time'], 'salesforce_event_enabled') -%}
+    ['id', 'owner_id', 'start_date_time'], 'salesforce_event_enabled', one_of=salesforce_version_columns()) -%}
 events as (
 
     select
@@ -91,8 +91,8 @@ events as (
             when {{ salesmart_snake_case(connector_column('type', event_columns)) }} = 'demo' then null
             else {{ connector_picklist(connector_column(var('salesforce_event_meeting_status_field'), event_columns)) }}
         end as meeting_status,
-        {{ salesforce_created_at(columns) }} as created_at,
-        {{ salesforce_updated_at(columns) }} as updated_at,
+        {{ salesforce_created_at(event_columns) }} as created_at,
+        {{ salesforce_updated_at(event_columns) }} as updated_at,
         {{ connector_is_deleted(event_columns) }} as is_deleted,
         {{ connector_lineage(event_columns) }}
     from {{ source('salesforce', 'event') }}

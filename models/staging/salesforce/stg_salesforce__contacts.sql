@@ -1,7 +1,7 @@
 {{ config(enabled=salesforce_enabled('contact')) }}
 {#- contract crm.contacts <- Salesforce Contact; persona is a custom field named by a var. -#}
 {%- set columns = connector_columns(
-    'salesforce', 'contact', ['id'], 'salesforce_contact_enabled') -%}
+    'salesforce', 'contact', ['id'], 'salesforce_contact_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 

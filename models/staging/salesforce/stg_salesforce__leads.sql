@@ -2,7 +2,7 @@
 {#- contract crm.leads <- Salesforce Lead (status, conversion, lead source) + the lead's first CampaignMember
     as campaign_id; MQL and SQL dates and persona are custom fields named by vars. -#}
 {%- set columns = connector_columns(
-    'salesforce', 'lead', ['id', 'status'], 'salesforce_lead_enabled') -%}
+    'salesforce', 'lead', ['id', 'status'], 'salesforce_lead_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 
@@ -14,7 +14,7 @@ source as (
 
 {% if var('salesforce_campaign_member_enabled', true) -%}
 {%- set member_columns = connector_columns('salesforce', 'campaign_member',
-    ['id', 'campaign_id', 'lead_id'], 'salesforce_campaign_member_enabled') -%}
+    ['id', 'campaign_id', 'lead_id'], 'salesforce_campaign_member_enabled', one_of=salesforce_version_columns()) -%}
 campaign_members as (
 
     select

@@ -3,7 +3,7 @@
     Lead converted into the deal; closed_at (no Salesforce field) is the time of the latest
     OpportunityHistory change into a closed stage up to this version. -#}
 {%- set columns = connector_columns('salesforce', 'opportunity',
-    ['id', 'account_id', 'owner_id', 'stage_name', 'is_closed', 'is_won']) -%}
+    ['id', 'account_id', 'owner_id', 'stage_name', 'is_closed', 'is_won'], one_of=salesforce_version_columns()) -%}
 
 with
 

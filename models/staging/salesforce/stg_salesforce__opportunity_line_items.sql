@@ -2,7 +2,7 @@
 {#- contract crm.opportunity_line_items <- Salesforce OpportunityLineItem (discount is a percentage, as in the contract). -#}
 {%- set columns = connector_columns('salesforce', 'opportunity_line_item',
     ['id', 'opportunity_id', 'product_2_id', 'quantity', 'unit_price'],
-    'salesforce_opportunity_line_item_enabled') -%}
+    'salesforce_opportunity_line_item_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 

@@ -2,7 +2,7 @@
 {#- contract crm.order_lines <- Salesforce OrderItem; the line discount (an amount) and the unit cost are custom
     fields named by vars. Deleted lines are dropped (the contract table has no is_deleted). -#}
 {%- set columns = connector_columns('salesforce', 'order_item',
-    ['id', 'order_id', 'product_2_id', 'quantity', 'unit_price'], 'salesforce_order_item_enabled') -%}
+    ['id', 'order_id', 'product_2_id', 'quantity', 'unit_price'], 'salesforce_order_item_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 

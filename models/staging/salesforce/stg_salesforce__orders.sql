@@ -2,7 +2,7 @@
 {#- contract crm.orders <- Salesforce Order: booked when status_code is one of var
     salesforce_booked_order_status_codes (default Activated), else cancelled. Deleted orders are dropped. -#}
 {%- set columns = connector_columns('salesforce', 'order',
-    ['id', 'account_id', 'effective_date', 'status_code'], 'salesforce_order_enabled') -%}
+    ['id', 'account_id', 'effective_date', 'status_code'], 'salesforce_order_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 

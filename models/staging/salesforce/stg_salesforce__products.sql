@@ -2,7 +2,7 @@
 {#- contract crm.products <- Salesforce Product2; list price from a custom field named by a var (the standard
     price sits in PricebookEntry). Deleted products are dropped (the contract table has no is_deleted). -#}
 {%- set columns = connector_columns('salesforce', 'product_2',
-    ['id', 'name', 'is_active'], 'salesforce_product_2_enabled') -%}
+    ['id', 'name', 'is_active'], 'salesforce_product_2_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 

@@ -2,7 +2,7 @@
 {#- contract crm.quotas <- Salesforce ForecastingQuota (Collaborative Forecasts): one row per owner and start
     month; the amount is taken to be in the reporting currency, as the contract's quota is. -#}
 {%- set columns = connector_columns('salesforce', 'forecasting_quota',
-    ['id', 'quota_owner_id', 'start_date', 'quota_amount'], 'salesforce_forecasting_quota_enabled') -%}
+    ['id', 'quota_owner_id', 'start_date', 'quota_amount'], 'salesforce_forecasting_quota_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 

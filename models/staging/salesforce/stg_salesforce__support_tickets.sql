@@ -2,7 +2,7 @@
 {#- contract crm.support_tickets <- Salesforce Case; category from the Case type (a complaint is type Complaint;
     var salesforce_case_type_map for other labels). Deleted cases are dropped (no is_deleted in the contract). -#}
 {%- set columns = connector_columns('salesforce', 'case',
-    ['id', 'type'], 'salesforce_case_enabled') -%}
+    ['id', 'type'], 'salesforce_case_enabled', one_of=salesforce_version_columns()) -%}
 
 with
 

@@ -1,6 +1,6 @@
 {{ config(enabled=salesforce_enabled()) }}
 {#- contract crm.users <- Salesforce User (+ UserRole for the role); the rep dimension value is the user id. -#}
-{%- set columns = connector_columns('salesforce', 'user', ['id', 'is_active']) -%}
+{%- set columns = connector_columns('salesforce', 'user', ['id', 'is_active'], one_of=salesforce_version_columns()) -%}
 
 with
 
