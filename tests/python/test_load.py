@@ -340,7 +340,7 @@ def test_integer_rejects_fraction(landing: Path, db: Path) -> None:
             "erp/invoices/x.csv",
             "a,b\n1,2\n",
             "erp/invoices/x.csv: unknown system 'erp' (contract systems: crm, email, hr, marketing; "
-            "connector CRMs: salesforce)",
+            "connector CRMs: hubspot, salesforce)",
         ),
         (
             "email/events/x.json",
