@@ -134,13 +134,14 @@ def test_missing_table_is_named_with_its_var(two_shapes: tuple[Path, Path], tmp_
     subprocess.run(["rm", "-r", str(landing / "salesforce" / "case")], check=True)
     home = tmp_path / "home"
     assert _salesmart(["load"], home, landing).returncode == 0
+    assert _salesmart(["validate"], home, landing).returncode == 0  # dbt reads files that passed the gate
     result = _salesmart(
         ["build", "--crm-source", "salesforce", "--select", "stg_salesforce__support_tickets"], home, landing
     )
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 1
     assert (
-        "crm_source salesforce: table raw_salesforce.case is missing (files: <landing>/salesforce/case/; "
+        "crm_source salesforce: table gated_salesforce.case is missing (files: <landing>/salesforce/case/; "
         "warehouse: var salesforce_schema); set var salesforce_case_enabled: false if your salesforce org has no case"
     ) in output
     assert "Traceback" not in output
@@ -171,6 +172,7 @@ def test_unmapped_stage_is_named_with_its_deal_count(two_shapes: tuple[Path, Pat
     assert len(deals) > 0
     home = tmp_path / "home"
     assert _salesmart(["load"], home, landing).returncode == 0
+    assert _salesmart(["validate"], home, landing).returncode == 0  # dbt reads files that passed the gate
     result = _salesmart(
         ["build", "--crm-source", "salesforce", "--select", "crm_stage_map stg_salesforce__opportunities"],
         home,
@@ -375,6 +377,7 @@ def _dbt_models(home: Path, selection: list[str], variables: dict) -> subprocess
 def test_warehouse_native_schema_gives_the_same_staging_rows(two_shapes: tuple[Path, Path], tmp_path: Path) -> None:
     landing, home = two_shapes[1], tmp_path / "home"
     assert _salesmart(["load"], home, landing).returncode == 0
+    assert _salesmart(["validate"], home, landing).returncode == 0  # dbt reads files that passed the gate
     selection = [f"+{model}" for model in FED_STAGING]
     files_mode = _dbt_models(home, selection, {"crm_source": "salesforce"})
     assert files_mode.returncode == 0, files_mode.stdout[-5000:]
