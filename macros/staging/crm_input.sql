@@ -6,18 +6,19 @@
       _source_relation), so every model from stg_crm__<table> on is the same for all three sources.
     A contract table the connector cannot feed (not in <crm_source>_contract_tables()) still reads the
     contract's raw table, so contract folders (targets, nps_responses, ...) combine with a connector CRM.
+    Returns the relation (not its rendered name), so passthrough_select can read its columns.
 #}
 {% macro crm_input(table_name) %}
     {%- set crm_source = var('crm_source', 'salesmart') -%}
     {#- unit tests give their rows as the contract source (their fixtures are contract-shaped) -#}
     {%- if crm_source == 'salesmart' or salesmart_in_unit_test() -%}
-        {{ source('crm', table_name) }}
+        {{ return(source('crm', table_name)) }}
     {%- elif crm_source in ['salesforce', 'hubspot'] -%}
         {%- set fed = salesforce_contract_tables() if crm_source == 'salesforce' else hubspot_contract_tables() -%}
         {%- if table_name in fed -%}
-            {{ ref('stg_' ~ crm_source ~ '__' ~ table_name) }}
+            {{ return(ref('stg_' ~ crm_source ~ '__' ~ table_name)) }}
         {%- else -%}
-            {{ source('crm', table_name) }}
+            {{ return(source('crm', table_name)) }}
         {%- endif -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
