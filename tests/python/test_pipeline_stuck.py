@@ -27,8 +27,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from salesmart.config import project_root
+from salesmart.config import Settings, project_root
 from salesmart.load import load_landing
+from salesmart.validate import validate
 from test_pipeline_kpis import LANDING
 
 pytestmark = pytest.mark.slow
@@ -273,6 +274,8 @@ def incremental_then_full(pipeline_warehouse: Path, tmp_path_factory: pytest.Tem
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     load_landing(home / "build.duckdb", landing)
+    # dbt reads only the files that passed the gate
+    assert validate(Settings.from_env(home=home, landing=landing)).ok
     query = f"select {DAILY_COLUMNS}, _watermark_file_id from marts.fct_pipeline_daily order by 1, 2"
     dbt(home, "run", "--select", "+fct_pipeline_daily")
     with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
