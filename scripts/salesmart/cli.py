@@ -197,11 +197,11 @@ def _rejected_row_lines(settings: Settings, batch_id: int | None, rows_rejected:
     return lines
 
 
-def _validate_step(settings: Settings, run_id: str, data_docs: bool = False) -> bool:
+def _validate_step(settings: Settings, run_id: str, data_docs: bool = False, crm_source: str | None = None) -> bool:
     from salesmart.validate import validate
 
     with runlog.timed_step(settings, "validate", run_id) as step:
-        result = validate(settings, data_docs)
+        result = validate(settings, data_docs, crm_source)
         step.status = "ok" if result.ok else "failed"
         step.details["messages"] = list(result.messages)
     for message in result.messages:
@@ -498,21 +498,22 @@ def load(
     _run_single(settings, "load", lambda run_id: _load_step(settings, run_id))
 
 
+CRM_SOURCE_HELP = (
+    "Where the CRM data come from: salesmart (the landing contract), salesforce or hubspot (connector tables; "
+    "docs/sources.md). Default SALESMART_CRM_SOURCE, else salesmart."
+)
+
+
 @app.command()
 def validate(
     data_docs: Annotated[
         bool, typer.Option("--data-docs", help="Also render the gate's rules as GX Data Docs under <home>/gx.")
     ] = False,
+    crm_source: Annotated[str | None, typer.Option("--crm-source", help=CRM_SOURCE_HELP)] = None,
 ) -> None:
     """Check every loaded file that waits for the gate; only files that pass reach the models."""
-    settings = _settings()
+    settings = _settings(crm_source=crm_source)
     _run_single(settings, "validate", lambda run_id: _validate_step(settings, run_id, data_docs))
-
-
-CRM_SOURCE_HELP = (
-    "Where the CRM data come from: salesmart (the landing contract), salesforce or hubspot (connector tables; "
-    "docs/sources.md). Default SALESMART_CRM_SOURCE, else salesmart."
-)
 
 
 @app.command()
@@ -595,7 +596,7 @@ def run(
     run_id = runlog.new_run_id()
     steps: list[tuple[str, Callable[[], bool]]] = [
         ("load", lambda: _load_step(settings, run_id)),
-        ("validate", lambda: _validate_step(settings, run_id)),
+        ("validate", lambda: _validate_step(settings, run_id, crm_source=crm_source)),
         # A daily run leaves out the tests a new batch cannot change (salesmart.build.LAST_PASSING_BUILD_FILE).
         ("build", lambda: _build_step(settings, run_id, full_refresh, None, extra_vars, detected, True)),
         ("publish", lambda: _publish_step(settings, run_id)),

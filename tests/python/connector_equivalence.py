@@ -12,7 +12,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from helpers import KPI_KEY, duckdb_kpi_rows, keyed_kpi_rows, salesmart_command, same_value
+from salesmart.contract import load_contract
+from salesmart.load import LINEAGE_COLUMNS
 
 # Small enough for two dbt builds in about two minutes on the 2-core machine, big enough that every family
 # reports slices (the demo's default is 0.02 and 12 months).
@@ -81,3 +85,35 @@ def kpi_differences(
 def fed_metrics(contract_rows: list[dict[str, Any]], not_fed: dict[str, str]) -> set[str]:
     """The metric ids the comparison covers (reported by the contract run and not in `not_fed`)."""
     return {r["metric_id"] for r in contract_rows} - set(not_fed)
+
+
+def write_native_schema(build_db: Path, raw_schema: str, native_schema: str) -> list[str]:
+    """Copy the landed connector tables of `raw_schema` (e.g. raw_salesforce) into `native_schema` as the
+    connector keeps them in a warehouse: the latest row per id, no salesmart lineage columns, and
+    _fivetran_synced set (the row's version timestamp when the table has one, else 2025-03-01). Returns the
+    table names."""
+    system = raw_schema.removeprefix("raw_")
+    lineage = ", ".join([*LINEAGE_COLUMNS, "_fivetran_synced"])
+    contract = load_contract()
+    with duckdb.connect(str(build_db)) as con:
+        con.execute(f"create schema {native_schema}")
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? order by table_name", [raw_schema]
+            ).fetchall()
+        ]
+        for name in names:
+            table = contract[f"{system}.{name}"]
+            version, key = table.version_column, ", ".join(table.primary_key)
+            synced = f"coalesce({version}, timestamp '2025-03-01')" if version else "timestamp '2025-03-01'"
+            latest = (
+                f"qualify row_number() over (partition by {key} order by {version} desc, _file_id desc) = 1"
+                if version
+                else ""
+            )
+            con.execute(
+                f'create table {native_schema}."{name}" as select * exclude ({lineage}), '
+                f'{synced} as _fivetran_synced from {raw_schema}."{name}" {latest}'
+            )
+    return names

@@ -100,6 +100,31 @@ def test_a_failed_file_stays_out_of_later_runs_until_accepted(tmp_path: Path) ->
     assert published_value(tmp_path, "bookings", "month", "2026-03-01") == pytest.approx(700 - 500)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("crm_source", ["salesforce", "hubspot"])
+def test_every_dbt_source_reads_the_gated_views(crm_source: str, tmp_path: Path) -> None:
+    """The invariant itself: with the default vars, no dbt source (contract systems and the connector's) reads
+    a raw_ table, so a row of a file that has not passed the gate has no way into staging."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SALESMART_")}
+    env["SALESMART_HOME"] = str(tmp_path)
+    dbt = Path(salesmart_command()[0]).parent / "dbt"
+    root = Path(__file__).resolve().parents[2]
+    listed = subprocess.run(
+        [str(dbt), "ls", "--project-dir", str(root), "--profiles-dir", str(root / "profiles")]
+        + ["--resource-type", "source", "--output", "json", "--output-keys", "unique_id schema", "--quiet"]
+        + ["--vars", json.dumps({"crm_source": crm_source}), "--target-path", str(tmp_path / "target")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=root,
+    )
+    assert listed.returncode == 0, listed.stdout[-3000:]
+    schemas = {row["unique_id"]: row["schema"] for row in map(json.loads, listed.stdout.splitlines())}
+    assert f"source.salesmart.{crm_source}.opportunity" in schemas or f"source.salesmart.{crm_source}.deal" in schemas
+    assert {source: schema for source, schema in schemas.items() if not schema.startswith("gated_")} == {}
+
+
 def test_files_of_a_killed_load_are_checked_by_the_next_validate(runner: CliRunner, home: Path, landing: Path) -> None:
     write_files(landing, {f"{OPPS}/b.csv": opportunity_file("O4", -500, "2026-03-12T10:00:00Z")})
     assert runner.invoke(app, ["load"]).exit_code == 0

@@ -31,6 +31,7 @@ from connector_equivalence import fed_metrics, generated_landing, kpi_difference
 from helpers import salesmart_command
 from salesmart.connectors.hubspot import FEEDS, REPLACED_TABLES, convert_landing
 from salesmart.contract import load_project_metric_catalog
+from salesmart.gate import gated_view_sql
 
 CONTRACT_FILES = {
     "users": [
@@ -148,6 +149,41 @@ def test_convert_landing_writes_the_connector_tables(tmp_path: Path) -> None:
     assert [(o["owner_id"], o["first_name"], o["last_name"]) for o in owners] == [("usr_1", "Lea", "Smith")]
 
 
+def test_a_deal_in_a_currency_without_a_rate_is_held_until_the_rate_arrives(tmp_path: Path) -> None:
+    """The gate's fx check covers HubSpot deals: opp_1 is 1,200 EUR closed 2025-03-10 and the landing has no
+    EUR rate, so the deal file is held; once crm/fx_rates brings EUR from 2025-01-01, the re-check passes it."""
+    landing = tmp_path / "landing"
+    for table, lines in CONTRACT_FILES.items():
+        folder = landing / "crm" / table
+        folder.mkdir(parents=True)
+        (folder / "2025-03-31.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    convert_landing(landing, {f"crm.{table}": len(lines) - 1 for table, lines in CONTRACT_FILES.items()})
+    (deal_file,) = (landing / "hubspot" / "deal").glob("*.csv")
+    euro_line = 1 + next(n for n, row in enumerate(_rows(landing, "deal"), 1) if row["deal_id"] == "opp_1")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SALESMART_")}
+    env.update(SALESMART_HOME=str(tmp_path / "home"), SALESMART_LANDING=str(landing), COLUMNS="250")
+
+    def salesmart(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*salesmart_command(), *args], env=env, capture_output=True, text=True, timeout=600)
+
+    assert salesmart("load").returncode == 0
+    held = salesmart("validate")
+    output = " ".join((held.stdout + held.stderr).split())
+    assert held.returncode == 1, output
+    assert (
+        f"FAILED hubspot/deal/{deal_file.name} (hubspot.deal) column property_deal_currency_code: "
+        f"fx rate on or before every money date, 1 row(s), e.g. EUR 2025-03-10 on line {euro_line}"
+    ) in output
+    assert output.count("FAILED") == 1
+
+    rates = landing / "crm" / "fx_rates"
+    rates.mkdir()
+    (rates / "2025-01-01.csv").write_text("rate_date,currency_code,rate_to_reporting\n2025-01-01,EUR,1.1\n")
+    assert salesmart("load").returncode == 0
+    passed = salesmart("validate")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
 def test_feeds_match_the_dbt_macro() -> None:
     """FEEDS (run's absent-folder switches) and hubspot_contract_tables() (crm_input) list the same tables."""
     root = Path(__file__).resolve().parents[2]
@@ -216,7 +252,8 @@ def test_broken_hubspot_schema_is_named(equivalence_runs, tmp_path: Path) -> Non
     landing = root / "landing-hubspot"
     with duckdb.connect(str(home / "build.duckdb")) as con:
         con.execute("alter table raw_hubspot.deal drop column owner_id")
-        con.execute("drop table raw_hubspot.engagement_meeting")
+        con.execute(gated_view_sql("raw_hubspot.deal", "gated_hubspot.deal"))  # dbt reads the gate's views
+        con.execute("drop view gated_hubspot.engagement_meeting")
         # two deals (all their versions) in a stage of a custom pipeline
         con.execute(
             "update raw_hubspot.deal set deal_pipeline_stage_id = 'custom_stage_7' "
@@ -227,12 +264,13 @@ def test_broken_hubspot_schema_is_named(equivalence_runs, tmp_path: Path) -> Non
     output = broken.stdout + broken.stderr
     assert broken.returncode == 1
     assert "Traceback" not in output
-    assert "table raw_hubspot.deal has no column owner_id" in output
-    assert "table raw_hubspot.engagement_meeting is missing" in output
+    assert "table gated_hubspot.deal has no column owner_id" in output
+    assert "table gated_hubspot.engagement_meeting is missing" in output
     assert "set var hubspot_engagement_meeting_enabled: false" in output
 
     with duckdb.connect(str(home / "build.duckdb")) as con:
         con.execute("alter table raw_hubspot.deal add column owner_id varchar default 'usr_3'")
+        con.execute(gated_view_sql("raw_hubspot.deal", "gated_hubspot.deal"))
     switched = _build(
         home, landing, "--select", "staging.hubspot", "--vars", "{hubspot_engagement_meeting_enabled: false}"
     )

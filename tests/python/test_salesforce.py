@@ -20,13 +20,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connector_equivalence import fed_metrics, generated_landing, kpi_differences, run_kpis
+from connector_equivalence import fed_metrics, generated_landing, kpi_differences, run_kpis, write_native_schema
 from helpers import salesmart_command
 from salesmart.config import project_root
 from salesmart.connectors.salesforce import FEEDS, STAGE_LABELS, convert_landing
 from salesmart.contract import load_contract
 from salesmart.generate import generate
-from salesmart.load import LINEAGE_COLUMNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -118,6 +117,7 @@ def _salesmart(args: list[str], home: Path, landing: Path) -> subprocess.Complet
         "SALESMART_HOME": str(home),
         "SALESMART_LANDING": str(landing),
         "SALESMART_AS_OF": "2025-02-28",
+        "SALESMART_CRM_SOURCE": "salesforce",  # validate checks fx against the rates dbt converts with
         "COLUMNS": "250",
     }
     return subprocess.run([*salesmart_command(), *args], env=env, capture_output=True, text=True, timeout=900)
@@ -149,6 +149,34 @@ def test_missing_table_is_named_with_its_var(two_shapes: tuple[Path, Path], tmp_
     switched_off = ["--select", "stg_crm__support_tickets", "--vars", "{salesforce_case_enabled: false}"]
     ok = _salesmart(["build", "--crm-source", "salesforce", *switched_off], home, landing)
     assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_an_opportunity_in_a_currency_without_a_rate_is_held_by_the_gate(
+    two_shapes: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The gate's fx check covers the connector's money tables: a JPY opportunity (no DatedConversionRate and
+    no crm/fx_rates row for JPY) holds its file, named with the connector's column."""
+    landing = _landing_copy(two_shapes[1], tmp_path / "landing")
+    source = sorted((landing / "salesforce" / "opportunity").glob("*.csv"))[0]
+    with source.open(newline="") as handle:
+        header, first = list(csv.reader(handle))[:2]
+    row = dict(zip(header, first, strict=True))
+    row.update(id="006JPY000000001", currency_iso_code="JPY", close_date="2025-02-10T00:00:00Z")
+    late = landing / "salesforce" / "opportunity" / "zz_jpy.csv"
+    with late.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        writer.writerow(row)
+    home = tmp_path / "home"
+    assert _salesmart(["load"], home, landing).returncode == 0
+    result = _salesmart(["validate"], home, landing)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 1, output
+    assert (
+        "FAILED salesforce/opportunity/zz_jpy.csv (salesforce.opportunity) column currency_iso_code: "
+        "fx rate on or before every money date, 1 row(s), e.g. JPY 2025-02-10 on line 2"
+    ) in output
+    assert output.count("FAILED") == 1  # every generated file passes
 
 
 @pytest.mark.slow
@@ -323,32 +351,6 @@ FED_STAGING = [f"stg_crm__{table}" for table in FEEDS]
 NATIVE_SCHEMA = "fivetran_salesforce"
 
 
-def _native_copy(build_db: Path) -> None:
-    """raw_salesforce.* as Fivetran keeps it in a warehouse: the latest row per id, no salesmart lineage
-    columns, _fivetran_synced set (here: the row's SystemModstamp, else now)."""
-    lineage = ", ".join([*LINEAGE_COLUMNS, "_fivetran_synced"])
-    with duckdb.connect(str(build_db)) as con:
-        con.execute(f"create schema {NATIVE_SCHEMA}")
-        for (name,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'raw_salesforce'"
-        ).fetchall():
-            table = load_contract()[f"salesforce.{name}"]
-            synced = (
-                "coalesce(system_modstamp, timestamp '2025-03-01')"
-                if table.version_column
-                else "timestamp '2025-03-01'"
-            )
-            latest = (
-                f"qualify row_number() over (partition by id order by {table.version_column} desc, _file_id desc) = 1"
-                if table.version_column
-                else ""
-            )
-            con.execute(
-                f'create table {NATIVE_SCHEMA}."{name}" as select * exclude ({lineage}), {synced} as _fivetran_synced '
-                f'from raw_salesforce."{name}" {latest}'
-            )
-
-
 def _staging_rows(build_db: Path) -> dict[str, set[tuple]]:
     """The rows of every fed stg_crm__ model without its load lineage (_loaded_at, _file_id)."""
     rows = {}
@@ -383,7 +385,7 @@ def test_warehouse_native_schema_gives_the_same_staging_rows(two_shapes: tuple[P
     assert files_mode.returncode == 0, files_mode.stdout[-5000:]
     expected = _staging_rows(home / "build.duckdb")
     assert len(expected["stg_crm__opportunities"]) > 50
-    _native_copy(home / "build.duckdb")
+    write_native_schema(home / "build.duckdb", "raw_salesforce", NATIVE_SCHEMA)
     native = _dbt_models(home, selection, {"crm_source": "salesforce", "salesforce_schema": NATIVE_SCHEMA})
     assert native.returncode == 0, native.stdout[-5000:]
     assert _staging_rows(home / "build.duckdb") == expected
