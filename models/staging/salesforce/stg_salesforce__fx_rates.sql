@@ -18,11 +18,11 @@ renamed as (
     select
         cast(start_date as date) as rate_date,
         cast(iso_code as {{ dbt.type_string() }}) as currency_code,
-        cast(1 / cast(conversion_rate as double) as decimal(18, 4)) as rate_to_reporting,
+        cast(1 / cast(conversion_rate as {{ type_double() }}) as decimal(18, 4)) as rate_to_reporting,
         {{ connector_lineage(columns) }}
     from source
     where
-        cast(conversion_rate as double) > 0
+        cast(conversion_rate as {{ type_double() }}) > 0
         and {{ connector_is_current(columns) }}
         and not {{ connector_is_deleted(columns) }}
 
