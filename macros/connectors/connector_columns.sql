@@ -1,4 +1,23 @@
 {#
+    The relations connector table `table_name` of dbt source `crm_source` is read from: the declared source,
+    or, with var <crm_source>_union_schemas (several connections synced to several schemas, as Fivetran's
+    union_schemas), the same table in each of those schemas.
+#}
+{% macro connector_relations(crm_source, table_name) %}
+    {%- set declared = source(crm_source, table_name) -%}
+    {%- set schemas = var(crm_source ~ '_union_schemas', []) -%}
+    {%- if not schemas -%}
+        {{ return([declared]) }}
+    {%- endif -%}
+    {%- set relations = [] -%}
+    {%- for schema in schemas -%}
+        {%- do relations.append(declared.incorporate(path={'schema': schema})) -%}
+    {%- endfor -%}
+    {{ return(relations) }}
+{% endmacro %}
+
+
+{#
     The columns (lowercase names) of connector table `table_name` of dbt source `crm_source` (salesforce,
     hubspot), after checking that the table and every column of `required` exist. A missing one stops the
     build with one line naming the source, the table, the column and the var that switches the table off
@@ -11,34 +30,85 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set declared = source(crm_source, table_name) -%}
-    {%- set relation = adapter.get_relation(
-        database=declared.database, schema=declared.schema, identifier=declared.identifier) -%}
     {%- set remedy = "set var " ~ enabled_var ~ ": false if your " ~ crm_source ~ " org has no " ~ table_name
         if enabled_var else "the " ~ crm_source ~ " adapter cannot run without it (no var switches it off)" -%}
-    {%- if relation is none -%}
-        {{ exceptions.raise_compiler_error(
-            "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
-            ~ " is missing (files: <landing>/" ~ crm_source ~ "/" ~ table_name ~ "/; warehouse: var "
-            ~ crm_source ~ "_schema); " ~ remedy) }}
-    {%- endif -%}
     {%- set present = [] -%}
-    {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- do present.append(column.name | lower) -%}
+    {%- for declared in connector_relations(crm_source, table_name) -%}
+        {%- set relation = adapter.get_relation(
+            database=declared.database, schema=declared.schema, identifier=declared.identifier) -%}
+        {%- if relation is none -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
+                ~ " is missing (files: <landing>/" ~ crm_source ~ "/" ~ table_name ~ "/; warehouse: var "
+                ~ crm_source ~ ("_union_schemas" if var(crm_source ~ '_union_schemas', []) else "_schema")
+                ~ "); " ~ remedy) }}
+        {%- endif -%}
+        {%- set in_relation = [] -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do in_relation.append(column.name | lower) -%}
+        {%- endfor -%}
+        {%- for column in required if column | lower not in in_relation -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
+                ~ " has no column " ~ column ~ ", which the mapping to the contract needs; " ~ remedy) }}
+        {%- endfor -%}
+        {%- if one_of and not (one_of | select('in', in_relation) | list) -%}
+            {{ exceptions.raise_compiler_error(
+                "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
+                ~ " has none of the columns " ~ one_of | join(", ")
+                ~ ", one of which the mapping to the contract needs; " ~ remedy) }}
+        {%- endif -%}
+        {%- for column in in_relation if column not in present -%}
+            {%- do present.append(column) -%}
+        {%- endfor -%}
     {%- endfor -%}
-    {%- for column in required if column | lower not in present -%}
-        {{ exceptions.raise_compiler_error(
-            "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
-            ~ " has no column " ~ column ~ ", which the mapping to the contract needs; " ~ remedy) }}
-    {%- endfor -%}
-    {%- if one_of and not (one_of | select('in', present) | list) -%}
-        {{ exceptions.raise_compiler_error(
-            "crm_source " ~ crm_source ~ ": table " ~ declared.schema ~ "." ~ declared.identifier
-            ~ " has none of the columns " ~ one_of | join(", ") ~ ", one of which the mapping to the contract needs; "
-            ~ remedy) }}
+    {%- if var(crm_source ~ '_union_schemas', []) and '_source_relation' not in present -%}
+        {%- do present.append('_source_relation') -%}
     {%- endif -%}
     {{ return(present) }}
 {% endmacro %}
+
+
+{#
+    What a model selects from for connector table `table_name`, aliased `alias` (default connector_<table>):
+    the source, or with var <crm_source>_union_schemas the union of the table in each schema, a column one
+    schema lacks read as null and _source_relation the schema's name (the connection's name in the contract).
+#}
+{% macro connector_relation(crm_source, table_name, alias=none) -%}
+    {%- set alias = alias or 'connector_' ~ table_name -%}
+    {%- set relations = connector_relations(crm_source, table_name) -%}
+    {%- if not execute or not var(crm_source ~ '_union_schemas', []) -%}
+        {{ relations[0] }} as {{ alias }}
+    {%- else -%}
+        {%- set typed = {} -%}
+        {%- set by_relation = [] -%}
+        {%- for relation in relations -%}
+            {%- set names = [] -%}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- do names.append(column.name | lower) -%}
+                {%- if column.name | lower not in typed -%}
+                    {%- do typed.update({column.name | lower: column.data_type}) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- do by_relation.append(names) -%}
+        {%- endfor -%}
+        (
+        {%- for relation in relations %}
+            {%- set names = by_relation[loop.index0] %}
+            select
+            {%- for column, data_type in typed.items() %}
+                {{ adapter.quote(column) if column in names else 'cast(null as ' ~ data_type ~ ')' }}
+                as {{ adapter.quote(column) }}{{ ',' if not loop.last or '_source_relation' not in typed }}
+            {%- endfor %}
+            {%- if '_source_relation' not in typed %}
+                cast('{{ relation.schema }}' as {{ dbt.type_string() }}) as _source_relation
+            {%- endif %}
+            from {{ relation }}
+            {{- '\n            union all' if not loop.last }}
+        {%- endfor %}
+        ) as {{ alias }}
+    {%- endif -%}
+{%- endmacro %}
 
 
 {#- `column` when the connector table has it (`present` from connector_columns), else a typed null. -#}
@@ -57,7 +127,8 @@
     Files landed by `salesmart load` carry them. A connector schema read in the warehouse (var
     <crm_source>_schema) has none: _loaded_at is _fivetran_synced, and _file_id its epoch second, so each
     sync is a newer "file" and the incremental models' _file_id watermark picks up every re-synced row
-    (a constant _file_id would make a daily build skip them).
+    (a constant _file_id would make a daily build skip them); _source_relation is the schema of a union
+    (connector_relation), else 'default'.
 #}
 {% macro connector_lineage(present, alias='') -%}
     {%- set prefix = alias ~ '.' if alias else '' -%}
@@ -70,7 +141,8 @@
         {{ salesmart_epoch_seconds(prefix ~ '_fivetran_synced') }} as _file_id,
         cast(0 as bigint) as _source_line,
         cast({{ prefix }}_fivetran_synced as timestamp) as _loaded_at,
-        cast('default' as {{ dbt.type_string() }}) as _source_relation
+        {{ prefix ~ '_source_relation' if '_source_relation' in present
+            else "cast('default' as " ~ dbt.type_string() ~ ")" }} as _source_relation
     {%- endif -%}
 {%- endmacro %}
 

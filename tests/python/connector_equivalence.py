@@ -87,11 +87,13 @@ def fed_metrics(contract_rows: list[dict[str, Any]], not_fed: dict[str, str]) ->
     return {r["metric_id"] for r in contract_rows} - set(not_fed)
 
 
-def write_native_schema(build_db: Path, raw_schema: str, native_schema: str) -> list[str]:
+def write_native_schema(
+    build_db: Path, raw_schema: str, native_schema: str, connection: str | None = None
+) -> list[str]:
     """Copy the landed connector tables of `raw_schema` (e.g. raw_salesforce) into `native_schema` as the
     connector keeps them in a warehouse: the latest row per id, no salesmart lineage columns, and
-    _fivetran_synced set (the row's version timestamp when the table has one, else 2025-03-01). Returns the
-    table names."""
+    _fivetran_synced set (the row's version timestamp when the table has one, else 2025-03-01); with
+    `connection`, only the rows landed from that connection's folder. Returns the table names."""
     system = raw_schema.removeprefix("raw_")
     lineage = ", ".join([*LINEAGE_COLUMNS, "_fivetran_synced"])
     contract = load_contract()
@@ -112,8 +114,9 @@ def write_native_schema(build_db: Path, raw_schema: str, native_schema: str) -> 
                 if version
                 else ""
             )
+            where = f"where _source_relation = '{connection}'" if connection else ""
             con.execute(
                 f'create table {native_schema}."{name}" as select * exclude ({lineage}), '
-                f'{synced} as _fivetran_synced from {raw_schema}."{name}" {latest}'
+                f'{synced} as _fivetran_synced from {raw_schema}."{name}" {where} {latest}'
             )
     return names

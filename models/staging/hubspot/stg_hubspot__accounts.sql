@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'company') }}
+    select * from {{ connector_relation('hubspot', 'company') }}
 
 ),
 

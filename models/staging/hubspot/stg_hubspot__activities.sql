@@ -26,7 +26,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'engagement') }}
+    select * from {{ connector_relation('hubspot', 'engagement') }}
 
 ),
 
@@ -69,7 +69,7 @@ engagements as (
                 {{ connector_column('_fivetran_synced', detail_present, 'timestamp') }} as synced_at,
                 {{ connector_column('_file_id', detail_present, 'bigint') }} as detail_file_id,
                 {{ connector_column('_source_line', detail_present, 'bigint') }} as detail_source_line
-            from {{ source('hubspot', table_name) }}
+            from {{ connector_relation('hubspot', table_name) }}
 
         ),
 
@@ -113,7 +113,7 @@ engagements as (
             select
                 cast(engagement_id as {{ dbt.type_string() }}) as engagement_id,
                 min(cast({{ column }} as {{ dbt.type_string() }})) as {{ column }}
-            from {{ source('hubspot', table_name) }}
+            from {{ connector_relation('hubspot', table_name) }}
             where not {{ connector_is_deleted(association_present) }}
             group by cast(engagement_id as {{ dbt.type_string() }})
 

@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'contact') }}
+    select * from {{ connector_relation('hubspot', 'contact') }}
 
 ),
 

@@ -14,13 +14,13 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'deal') }}
+    select * from {{ connector_relation('hubspot', 'deal') }}
 
 ),
 
 deal_company as (
 
-    select * from {{ source('hubspot', 'deal_company') }}
+    select * from {{ connector_relation('hubspot', 'deal_company') }}
 
 ),
 

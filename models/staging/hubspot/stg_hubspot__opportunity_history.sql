@@ -19,14 +19,14 @@ with
 
 deal_stage as (
 
-    select * from {{ source('hubspot', 'deal_stage') }}
+    select * from {{ connector_relation('hubspot', 'deal_stage') }}
 
 ),
 
 {% if use_property_history -%}
     deal_property_history as (
 
-        select * from {{ source('hubspot', 'deal_property_history') }}
+        select * from {{ connector_relation('hubspot', 'deal_property_history') }}
 
     ),
 {%- endif %}
@@ -76,7 +76,7 @@ deal_versions as (
         {{ connector_column('property_closedate', deal_present) }} as closedate_value,
         cast(property_hs_lastmodifieddate as timestamp) as updated_at,
         {{ connector_lineage(deal_present) }}
-    from {{ source('hubspot', 'deal') }}
+    from {{ connector_relation('hubspot', 'deal') }}
     where {{ connector_is_current(deal_present) }}
 
 ),

@@ -12,7 +12,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'owner') }}
+    select * from {{ connector_relation('hubspot', 'owner') }}
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'account') }}
+    select * from {{ connector_relation('salesforce', 'account') }}
 
 ),
 

@@ -19,7 +19,7 @@ with
 lead_ids as (
 
     select distinct id as lead_id
-    from {{ source('salesforce', 'lead') }}
+    from {{ connector_relation('salesforce', 'lead') }}
 
 ),
 {%- else %}
@@ -34,7 +34,7 @@ lead_ids as (
 opportunity_ids as (
 
     select distinct id as opportunity_id
-    from {{ source('salesforce', 'opportunity') }}
+    from {{ connector_relation('salesforce', 'opportunity') }}
 
 ),
 
@@ -67,7 +67,7 @@ tasks as (
         {{ salesforce_updated_at(task_columns) }} as updated_at,
         {{ connector_is_deleted(task_columns) }} as is_deleted,
         {{ connector_lineage(task_columns) }}
-    from {{ source('salesforce', 'task') }}
+    from {{ connector_relation('salesforce', 'task') }}
     where
         {{ connector_is_current(task_columns) }}
         and coalesce(task_subtype, '') <> '{{ var("salesforce_email_task_subtype") }}'
@@ -99,7 +99,7 @@ events as (
         {{ salesforce_updated_at(event_columns) }} as updated_at,
         {{ connector_is_deleted(event_columns) }} as is_deleted,
         {{ connector_lineage(event_columns) }}
-    from {{ source('salesforce', 'event') }}
+    from {{ connector_relation('salesforce', 'event') }}
     where {{ connector_is_current(event_columns) }}
 
 ),

@@ -7,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'contact') }}
+    select * from {{ connector_relation('salesforce', 'contact') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'dated_conversion_rate') }}
+    select * from {{ connector_relation('salesforce', 'dated_conversion_rate') }}
 
 ),
 

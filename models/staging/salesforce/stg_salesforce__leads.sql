@@ -12,7 +12,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'lead') }}
+    select * from {{ connector_relation('salesforce', 'lead') }}
 
 ),
 
@@ -26,7 +26,7 @@ campaign_members as (
             partition by lead_id
             order by {{ salesforce_created_at(member_columns) }}, id
         ) as member_rank
-    from {{ source('salesforce', 'campaign_member') }}
+    from {{ connector_relation('salesforce', 'campaign_member') }}
     where
         lead_id is not null
         and {{ connector_is_current(member_columns) }}

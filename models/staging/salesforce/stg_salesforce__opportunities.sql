@@ -17,7 +17,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'opportunity') }}
+    select * from {{ connector_relation('salesforce', 'opportunity') }}
 
 ),
 
@@ -37,7 +37,7 @@ converted_leads as (
     select
         converted_opportunity_id as opportunity_id,
         min(id) as lead_id
-    from {{ source('salesforce', 'lead') }}
+    from {{ connector_relation('salesforce', 'lead') }}
     where
         converted_opportunity_id is not null
         and {{ connector_is_current(lead_columns) }}
@@ -62,7 +62,7 @@ closing_changes as (
     select
         history.opportunity_id,
         cast(history.created_date as timestamp) as changed_at
-    from {{ source('salesforce', 'opportunity_history') }} as history
+    from {{ connector_relation('salesforce', 'opportunity_history', 'history') }}
     left join stage_map
         on history.stage_name = stage_map.crm_stage
     where

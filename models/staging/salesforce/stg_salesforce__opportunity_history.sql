@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'opportunity_history') }}
+    select * from {{ connector_relation('salesforce', 'opportunity_history') }}
 
 ),
 

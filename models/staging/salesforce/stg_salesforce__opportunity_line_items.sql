@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'opportunity_line_item') }}
+    select * from {{ connector_relation('salesforce', 'opportunity_line_item') }}
 
 ),
 

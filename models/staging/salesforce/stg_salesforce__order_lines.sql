@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'order_item') }}
+    select * from {{ connector_relation('salesforce', 'order_item') }}
 
 ),
 

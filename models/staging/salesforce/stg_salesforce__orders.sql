@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'order') }}
+    select * from {{ connector_relation('salesforce', 'order') }}
 
 ),
 

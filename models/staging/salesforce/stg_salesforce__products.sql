@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'product_2') }}
+    select * from {{ connector_relation('salesforce', 'product_2') }}
 
 ),
 

@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'forecasting_quota') }}
+    select * from {{ connector_relation('salesforce', 'forecasting_quota') }}
 
 ),
 

@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'case') }}
+    select * from {{ connector_relation('salesforce', 'case') }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'user') }}
+    select * from {{ connector_relation('salesforce', 'user') }}
 
 ),
 
@@ -20,7 +20,7 @@ user_roles as (
     select
         id as user_role_id,
         name as role_name
-    from {{ source('salesforce', 'user_role') }}
+    from {{ connector_relation('salesforce', 'user_role') }}
     where
         {{ connector_is_current(role_columns) }}
         and not {{ connector_is_deleted(role_columns) }}
