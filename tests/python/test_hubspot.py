@@ -192,7 +192,7 @@ def test_feeds_match_the_dbt_macro() -> None:
     assert listed == set(FEEDS)
     for contract_table, hubspot_table in FEEDS.items():
         assert (root / "models" / "staging" / "hubspot" / f"stg_hubspot__{contract_table}.sql").exists()
-        assert f"source('hubspot', '{hubspot_table}')" in (
+        assert f"connector_relation('hubspot', '{hubspot_table}')" in (
             root / "models" / "staging" / "hubspot" / f"stg_hubspot__{contract_table}.sql"
         ).read_text(encoding="utf-8")
 
