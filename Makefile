@@ -49,8 +49,8 @@ status: setup ## last runs, batches, rejected files and rows
 	$(BIN)/salesmart status
 
 lint: setup ## ruff check, ruff format --check, sqlfluff (dbt templater, as CI)
-	$(BIN)/ruff check scripts tests/python lint
-	$(BIN)/ruff format --check scripts tests/python lint
+	$(BIN)/ruff check scripts tests/python lint bench
+	$(BIN)/ruff format --check scripts tests/python lint bench
 	@# The dbt templater opens <home>/build.duckdb: use the warehouse when built (accurate column lists),
 	@# else an empty temp home, so linting never creates files in warehouse/.
 	@home="$(SALESMART_HOME)"; tmp=""; \
@@ -79,7 +79,7 @@ clean: ## remove generated data and warehouse files (keeps .venv)
 	rm -rf data warehouse target logs
 
 bench: setup ## benchmark every step at scales 0.1, 0.3 and 1 (writes bench/results.json and .md)
-	$(PY) scripts/bench.py --scales 0.1 0.3 1
+	$(PY) bench/harness.py --scales 0.1 0.3 1
 
 bench-ci: setup ## the same benchmark at scale 0.01 (a smoke run for CI)
-	$(PY) scripts/bench.py --scales 0.01
+	$(PY) bench/harness.py --scales 0.01

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
 from rich.rule import Rule
 
@@ -25,3 +28,27 @@ def console(stderr: bool = False) -> Console:
 def rule(out: Console, title: str) -> None:
     """A titled horizontal rule: the terminal's width, or OFF_TERMINAL_RULE_WIDTH off a terminal."""
     out.print(Rule(title), width=None if out.is_terminal else OFF_TERMINAL_RULE_WIDTH)
+
+
+@contextmanager
+def progress(what: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar for long steps: `update(description, done, total)` shows done of total, the elapsed
+    time and what is being worked on; it disappears when the step ends (the step prints its summary)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    out = console()
+    # off a terminal (make demo piped, CI logs) nothing: a transient bar would leave a blank line
+    with Progress(*columns, console=out, transient=True, disable=not out.is_terminal) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=description)
+
+        yield update

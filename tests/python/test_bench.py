@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from salesmart.bench import PHASES, QUERIES, linearity, run_benchmark
+from bench.harness import PHASES, QUERIES, linearity, run_benchmark
 
 
 def test_linearity_ratio_by_hand() -> None:

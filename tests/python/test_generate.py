@@ -381,7 +381,7 @@ def test_volumes_grow_linearly(generated, tmp_path: Path) -> None:
 
 def test_writer_formats_values_and_splits_extract_files(tmp_path: Path) -> None:
     """Three hand-made quota rows and NPS rows: exact file names and text."""
-    from salesmart.generate_io import Ids, LandingWriter, epoch_seconds
+    from salesmart.generate.writer import Ids, LandingWriter, epoch_seconds
 
     w = LandingWriter(tmp_path, dt.date(2025, 3, 1), 2)
     t_feb = epoch_seconds(dt.date(2025, 2, 20))  # before the window: initial extract

@@ -152,9 +152,11 @@ def _queries(source: str, table: str, values: dict[str, dict[str, str]], file_na
                     {_utc("updated_at")} as property_hs_lastmodifieddate
                 from {source}
             """,
+            # sorted: `select distinct` leaves rows in hash order, which varies from run to run
             "deal_company": f"""
                 select distinct opportunity_id as deal_id, account_id as company_id, 5 as type_id
                 from {source}
+                order by deal_id, company_id
             """,
         }
     if table == "opportunity_history":
@@ -236,12 +238,14 @@ def _queries(source: str, table: str, values: dict[str, dict[str, str]], file_na
                 where activity_type in ('meeting', 'demo')
             """,
         }
+        # sorted: `select distinct` leaves rows in hash order, which varies from run to run
         for hubspot_table, column in associations.items():
             target = hubspot_table.removeprefix("engagement_") + "_id"
             queries[hubspot_table] = f"""
                 select distinct activity_id as engagement_id, {column} as {target}
                 from {source}
                 where {column} is not null
+                order by engagement_id, {target}
             """
         return queries
     raise ValueError(f"no HubSpot shape for contract table crm.{table}")

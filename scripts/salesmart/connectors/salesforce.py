@@ -80,10 +80,13 @@ TABLES: dict[str, tuple[str, str]] = {
             territory_id as territory_c, is_active, {_ts("created_at")} as created_date,
             {_ts("updated_at")} as system_modstamp""",
     ),
+    # `select distinct` leaves rows in hash order, which varies from run to run: those queries sort.
     "user_role": (
         "users",
         f"""select distinct 'role_' || role as id,
-            case role when 'sdr' then 'SDR' else {_label("role")} end as name""",
+            case role when 'sdr' then 'SDR' else {_label("role")} end as name
+        from src
+        order by id""",
     ),
     "account": (
         "accounts",
@@ -114,7 +117,8 @@ TABLES: dict[str, tuple[str, str]] = {
         f"""select distinct 'cm_' || lead_id || '_' || campaign_id as id, campaign_id, lead_id,
             cast(null as varchar) as contact_id, {_ts("created_at")} as created_date,
             {_ts("created_at")} as system_modstamp, false as is_deleted
-        from src where campaign_id is not null""",
+        from src where campaign_id is not null
+        order by id""",
     ),
     "opportunity": (
         "opportunities",

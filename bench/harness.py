@@ -1,12 +1,16 @@
 """End-to-end benchmark: time and peak memory of every pipeline step at several scales.
 
-Each phase runs in its own child process (`bench.py _phase ...`) so its peak RSS is its own and not what
+`python bench/harness.py --scales 0.1 0.3 1` (`make bench`; see bench/README.md). Not part of the installed
+package: it drives the package from outside, as a user would.
+
+Each phase runs in its own child process (`harness.py _phase ...`) so its peak RSS is its own and not what
 earlier phases left in one long-lived interpreter; the parent samples the child's whole process tree with
 psutil. The child times only the step itself (after its imports) and reports back as JSON.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -424,7 +428,7 @@ def run_phase(phase: str, home: Path, landing: Path, scale: float, env: dict[str
     out.unlink(missing_ok=True)
     cmd = [
         sys.executable,
-        str(Path(__file__).resolve().parents[1] / "bench.py"),
+        str(Path(__file__).resolve()),
         "_phase",
         phase,
         "--home",
@@ -706,3 +710,33 @@ def run_benchmark(scales: list[float], out_dir: Path, keep: Path | None = None) 
         (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
         (out_dir / "results.md").write_text(render_markdown(results))
     return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_phase"]:
+        # Internal: one phase in a child process, so its memory can be measured on its own.
+        child = argparse.ArgumentParser(prog="harness.py _phase")
+        child.add_argument("phase", choices=PHASES)
+        child.add_argument("--home", type=Path, required=True)
+        child.add_argument("--landing", type=Path, required=True)
+        child.add_argument("--scale", type=float, required=True)
+        child.add_argument("--out", type=Path, required=True)
+        args = child.parse_args(argv[1:])
+        run_child_phase(args.phase, args.home, args.landing, args.scale, args.out)
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 0.3, 1.0], help="generator scales")
+    parser.add_argument("--out", type=Path, default=Path("bench"), help="where results.json/.md go")
+    parser.add_argument("--keep", type=Path, default=None, help="copy each scale's work dir here (debug)")
+    args = parser.parse_args(argv)
+    results = run_benchmark(args.scales, args.out, args.keep)
+    failed = [(s["scale"], name) for s in results["scales"] for name, ok in s["ok"].items() if not ok]
+    print(f"wrote {args.out / 'results.json'} and {args.out / 'results.md'}")
+    if failed:
+        print(f"phases that failed (timings still recorded): {failed}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Demo-data generator: a consistent, deterministic, messy landing set for all 31 raw contract tables.
+
+Volumes grow linearly with `scale` and `months` (scale 1 over 12 months: about 200 reps, 20,000 accounts,
+100,000 opportunities, 3 million activities, 10 million email events), with floors so that every metric
+still has data at tiny scales. Everything is vectorised with numpy; DuckDB writes the files.
+
+Files: `<out>/<system>/<table>/<YYYY-MM-DD>.csv` (email messages and events: `.parquet`). The first file of
+a table is the initial full extract, named the day before the window; then one incremental file per month,
+named its last day, holding the rows whose updated_at (or event time) falls in that month. Messiness, as
+the contract allows: earlier versions of some keys in earlier files (older updated_at, earlier values),
+delete markers (is_deleted = true) in later files, about 0.4% of email events repeated in the next month's
+file, about 2% of timestamps written with a UTC offset (e.g. -02:00), amounts in USD, EUR and GBP.
+Opportunities start 90 days before the window so that the first months already have a pipeline, and
+customers at the start have a first order and subscription before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from salesmart.generate.crm import CrmTables
+from salesmart.generate.crm_activity import ActivityTables
+from salesmart.generate.crm_other import OtherCrmTables
+from salesmart.generate.email import EmailTables
+from salesmart.generate.hr import HrTables
+from salesmart.generate.marketing import MarketingTables
+
+
+def generate(
+    out_dir: Path,
+    scale: float = 1.0,
+    seed: int = 42,
+    start: dt.date = dt.date(2025, 1, 1),
+    months: int = 12,
+    on_stage: Callable[[str, int, int], None] | None = None,
+) -> dict[str, int]:
+    """Write every raw contract table under `out_dir/<system>/<table>/` and return rows per 'system.table'.
+
+    `on_stage(name, index, total)` is called before each generation stage (progress display).
+
+    `start` is moved to the first day of its month; the window is `months` whole months from there.
+    The system folders (crm, email, marketing, hr) under `out_dir` are deleted first, so a rerun with the
+    same seed gives byte-identical files and no stale file survives.
+    """
+    if scale <= 0:
+        raise ValueError(f"generate: scale must be > 0, got {scale}")
+    if months < 1:
+        raise ValueError(f"generate: months must be >= 1, got {months}")
+    out_dir = Path(out_dir)
+    for system in ("crm", "email", "marketing", "hr"):
+        shutil.rmtree(out_dir / system, ignore_errors=True)
+    start = dt.date(start.year, start.month, 1)
+    g = Generator(out_dir, scale, seed, start, months)
+    try:
+        g.run(on_stage)
+    finally:
+        g.w.close()
+    return dict(sorted(g.w.counts.items()))
+
+
+class Generator(CrmTables, ActivityTables, OtherCrmTables, EmailTables, MarketingTables, HrTables):
+    """One generator state shared by every source system: later systems draw on what earlier ones made
+    (e-mails on leads and deals, HR on the CRM's users), and one random stream in a fixed stage order is
+    what makes the files byte-identical for a seed."""
+
+    def run(self, on_stage: Callable[[str, int, int], None] | None = None) -> None:
+        stages = [
+            ("people", self.org),
+            ("campaigns", self.campaigns),
+            ("accounts", self.accounts),
+            ("opportunities", self.opportunities),
+            ("leads", self.leads),
+            ("orders", self.orders),
+            ("e-mails", self.emails),
+            ("activities", self.activities),
+            ("other CRM tables", self.crm_misc),
+            ("marketing", self.marketing),
+            ("HR", self.hr),
+            ("fx rates", self.fx),
+        ]
+        total = len(stages) + 1  # the last step is the writer's flush in generate()
+        for index, (name, stage) in enumerate(stages):
+            if on_stage is not None:
+                on_stage(name, index, total)
+            stage()
+        if on_stage is not None:
+            on_stage("writing files", len(stages), total)
