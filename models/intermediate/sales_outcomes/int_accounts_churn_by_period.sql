@@ -70,7 +70,7 @@ account_windows as (
         on active_at_start.account_id = accounts.account_id
 ),
 
-{#- one row per (grain, period, window, account) rolled up to the slices of the registry's churn dims -#}
+-- one row per (grain, period, window, account) rolled up to the slices of the registry's churn dims
 aggregated as (
     {{ kpi_rollup('account_windows', none, kpi_metric_dimensions('customer_churn_rate'), {
         'accounts_active_start': "sum(case when window_kind = 'period' then 1 else 0 end)",

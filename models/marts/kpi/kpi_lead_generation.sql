@@ -184,7 +184,8 @@ new_customer_events as (
 ),
 
 ad_rollup as (
-    {{ kpi_rollup('ad_events', 'reporting_date', kpi_metric_dimensions(['ad_click_through_rate', 'click_to_lead_rate']), {
+    {{ kpi_rollup('ad_events', 'reporting_date',
+        kpi_metric_dimensions(['ad_click_through_rate', 'click_to_lead_rate']), {
         'ad_clicks': 'sum(clicks)',
         'ad_impressions': 'sum(impressions)',
     }) }}
@@ -227,12 +228,14 @@ booking_rollup as (
 ),
 
 first_touch_rollup as (
-    {{ kpi_rollup('leads_by_first_touch', 'reporting_date', kpi_metric_dimensions('research_hours_per_first_contact'),
+    {{ kpi_rollup('leads_by_first_touch', 'reporting_date',
+        kpi_metric_dimensions('research_hours_per_first_contact'),
         {'first_touched_leads': 'count(*)'}) }}
 ),
 
 research_rollup as (
-    {{ kpi_rollup('research_events', 'reporting_date', kpi_metric_dimensions('research_hours_per_first_contact'),
+    {{ kpi_rollup('research_events', 'reporting_date',
+        kpi_metric_dimensions('research_hours_per_first_contact'),
         {'research_hours': 'sum(research_hours)'}) }}
 ),
 

@@ -119,7 +119,9 @@ tenure_slices as (
                 sales_employees.termination_date is null
                 or reporting_periods.period_end <= sales_employees.termination_date
             )
-    group by 1, 2, 3, 4
+    group by
+        reporting_periods.period_grain,
+        reporting_periods.period_start
 
 ),
 

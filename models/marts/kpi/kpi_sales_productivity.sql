@@ -37,7 +37,7 @@ rep_crm_adoption as (
 
 ),
 
-{#- rep-days (hours per category) once per reporting period holding the work date -#}
+-- rep-days (hours per category) once per reporting period holding the work date
 rep_days_in_periods as (
 
     {{ kpi_assign_periods('rep_days', 'work_date') }}
@@ -58,7 +58,7 @@ rep_day_events as (
 
 ),
 
-{#- one rollup per event grain, each on the registry dims of the metrics it feeds -#}
+-- one rollup per event grain, each on the registry dims of the metrics it feeds
 rep_day_slices as (
 
     {{ kpi_rollup('rep_day_events', none, kpi_metric_dimensions(rep_day_metrics.keys() | list), {
