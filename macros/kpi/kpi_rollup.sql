@@ -28,38 +28,28 @@
     {%- set slices = (['total'] if include_total else []) + (dimensions | list) -%}
     {%- set branches = [] -%}
     {%- for grain, start_column in (grains if date_column is not none else [(none, none)]) -%}
+        {#- events by date: the period of each grain holding the date; period-assigned rows: their own -#}
+        {%- if date_column is none -%}
+            {%- set period_columns = ['kpi_events.period_grain', 'kpi_events.period_start'] -%}
+            {%- set group_columns = 'kpi_events.period_grain,\n        kpi_events.period_start' -%}
+        {%- else -%}
+            {%- set period_columns = ["'" ~ grain ~ "' as period_grain", 'kpi_days.' ~ start_column ~ ' as period_start'] -%}
+            {%- set group_columns = 'kpi_days.' ~ start_column -%}
+        {%- endif -%}
         {%- for slice in slices -%}
             {%- set dimension_value = "'total'" if slice == 'total'
                 else "coalesce(cast(kpi_events." ~ slice ~ " as " ~ dbt.type_string() ~ "), 'unknown')" -%}
-            {%- if date_column is none -%}
             {%- set branch -%}
     select
-        kpi_events.period_grain,
-        kpi_events.period_start,
+        {{ period_columns[0] }},
+        {{ period_columns[1] }},
         '{{ slice }}' as dimension_name,
         {{ dimension_value }} as dimension_value,
         {%- for name, expression in measures.items() %}
         {{ expression }} as {{ name }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ relation }} as kpi_events
-    group by
-        kpi_events.period_grain,
-        kpi_events.period_start{{ "," if slice != 'total' }}
-        {%- if slice != 'total' %}
-        {{ dimension_value }}
-        {%- endif %}
-            {%- endset -%}
-            {%- else -%}
-            {%- set branch -%}
-    select
-        '{{ grain }}' as period_grain,
-        kpi_days.{{ start_column }} as period_start,
-        '{{ slice }}' as dimension_name,
-        {{ dimension_value }} as dimension_value,
-        {%- for name, expression in measures.items() %}
-        {{ expression }} as {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from {{ relation }} as kpi_events
+    {%- if date_column is not none %}
     inner join {{ ref('int_calendar_days') }} as kpi_days
         on kpi_days.date_day = kpi_events.{{ date_column }}
     inner join {{ ref('int_reporting_periods') }} as kpi_periods
@@ -68,13 +58,13 @@
     {%- if grain_column is not none %}
     where kpi_events.{{ grain_column }} = '{{ grain }}'
     {%- endif %}
+    {%- endif %}
     group by
-        kpi_days.{{ start_column }}{{ "," if slice != 'total' }}
+        {{ group_columns }}{{ "," if slice != 'total' }}
         {%- if slice != 'total' %}
         {{ dimension_value }}
         {%- endif %}
             {%- endset -%}
-            {%- endif -%}
             {%- do branches.append(branch) -%}
         {%- endfor -%}
     {%- endfor -%}
