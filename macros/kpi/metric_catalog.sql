@@ -10,6 +10,9 @@
             'indicator': "lagging",
             'dims': ["product", "product_family", "customer_type", "territory", "region", "segment", "industry", "persona", "rep"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "new_customer_revenue": {
             'family': "sales_outcomes",
@@ -19,6 +22,9 @@
             'indicator': "lagging",
             'dims': ["product_family", "territory", "segment", "rep"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "existing_customer_revenue": {
             'family': "sales_outcomes",
@@ -28,6 +34,9 @@
             'indicator': "lagging",
             'dims': ["product_family", "territory", "segment", "rep"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "gross_margin": {
             'family': "sales_outcomes",
@@ -37,6 +46,9 @@
             'indicator': "lagging",
             'dims': ["product", "product_family", "territory", "segment"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "sales_velocity": {
             'family': "sales_outcomes",
@@ -46,6 +58,9 @@
             'indicator': "leading",
             'dims': ["rep", "territory", "segment"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "customer_lifetime_value": {
             'family': "sales_outcomes",
@@ -55,6 +70,9 @@
             'indicator': "lagging",
             'dims': ["segment"],
             'has_total': true,
+            'inputs': ["subscriptions"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "customer_churn_rate": {
             'family': "sales_outcomes",
@@ -64,6 +82,9 @@
             'indicator': "lagging",
             'dims': ["segment", "territory"],
             'has_total': true,
+            'inputs': ["subscriptions"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "customer_retention_rate": {
             'family': "sales_outcomes",
@@ -73,6 +94,9 @@
             'indicator': "lagging",
             'dims': ["segment", "territory"],
             'has_total': true,
+            'inputs': ["subscriptions"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "renewal_rate": {
             'family': "sales_outcomes",
@@ -82,6 +106,9 @@
             'indicator': "lagging",
             'dims': ["rep", "segment"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "nps": {
             'family': "sales_outcomes",
@@ -91,6 +118,9 @@
             'indicator': "lagging",
             'dims': ["segment", "territory"],
             'has_total': true,
+            'inputs': ["nps_responses"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "complaints": {
             'family': "sales_outcomes",
@@ -100,6 +130,9 @@
             'indicator': "lagging",
             'dims': ["segment", "territory"],
             'has_total': true,
+            'inputs': ["support_tickets"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "quota_attainment_rate": {
             'family': "sales_outcomes",
@@ -109,6 +142,9 @@
             'indicator': "lagging",
             'dims': ["team", "territory"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "average_sale_value": {
             'family': "sales_outcomes",
@@ -118,6 +154,9 @@
             'indicator': "lagging",
             'dims': ["segment", "product_family", "customer_type"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "first_purchase_value": {
             'family': "sales_outcomes",
@@ -127,6 +166,9 @@
             'indicator': "lagging",
             'dims': ["segment", "source_channel"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "calls_made": {
             'family': "sales_activity",
@@ -136,6 +178,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "conversations": {
             'family': "sales_activity",
@@ -145,6 +190,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "call_connect_rate": {
             'family': "sales_activity",
@@ -154,6 +202,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "call_conversion_rate": {
             'family': "sales_activity",
@@ -163,6 +214,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "emails_sent": {
             'family': "sales_activity",
@@ -172,6 +226,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': ["email"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "email_open_rate": {
             'family': "sales_activity",
@@ -181,6 +238,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': ["email"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "email_reply_rate": {
             'family': "sales_activity",
@@ -190,6 +250,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': ["email"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "email_conversion_rate": {
             'family': "sales_activity",
@@ -199,6 +262,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': ["email"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "social_engagements": {
             'family': "sales_activity",
@@ -208,6 +274,9 @@
             'indicator': "leading",
             'dims': ["rep", "engagement_type", "network"],
             'has_total': true,
+            'inputs': ["marketing"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "meetings_scheduled": {
             'family': "sales_activity",
@@ -217,6 +286,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "meetings_held": {
             'family': "sales_activity",
@@ -226,6 +298,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "proposals_sent": {
             'family': "sales_activity",
@@ -235,6 +310,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "sales_cycle_days": {
             'family': "pipeline",
@@ -244,6 +322,9 @@
             'indicator': "lagging",
             'dims': ["rep", "team", "segment", "opportunity_type"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "opportunities_created": {
             'family': "pipeline",
@@ -253,6 +334,9 @@
             'indicator': "leading",
             'dims': ["rep", "team", "segment", "opportunity_type", "source_channel"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "opportunities_won": {
             'family': "pipeline",
@@ -262,6 +346,9 @@
             'indicator': "lagging",
             'dims': ["rep", "team", "segment", "opportunity_type"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "opportunities_lost": {
             'family': "pipeline",
@@ -271,6 +358,9 @@
             'indicator': "lagging",
             'dims': ["rep", "team", "segment", "opportunity_type", "lost_reason"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "win_rate": {
             'family': "pipeline",
@@ -280,6 +370,9 @@
             'indicator': "lagging",
             'dims': ["rep", "team", "segment", "opportunity_type"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "bookings": {
             'family': "pipeline",
@@ -289,6 +382,9 @@
             'indicator': "lagging",
             'dims': ["rep", "team", "territory", "segment", "opportunity_type"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "avg_deal_size": {
             'family': "pipeline",
@@ -298,6 +394,9 @@
             'indicator': "lagging",
             'dims': ["rep", "team", "segment", "opportunity_type"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "pipeline_value": {
             'family': "pipeline",
@@ -307,6 +406,9 @@
             'indicator': "leading",
             'dims': ["rep", "team", "stage", "segment"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "open_opportunities": {
             'family': "pipeline",
@@ -316,6 +418,9 @@
             'indicator': "leading",
             'dims': ["rep", "team", "stage", "segment"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "pipeline_coverage": {
             'family': "pipeline",
@@ -325,6 +430,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "stage_conversion_rate": {
             'family': "pipeline",
@@ -334,6 +442,9 @@
             'indicator': "leading",
             'dims': ["stage"],
             'has_total': false,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "ad_click_through_rate": {
             'family': "lead_generation",
@@ -343,6 +454,9 @@
             'indicator': "leading",
             'dims': ["campaign", "channel"],
             'has_total': true,
+            'inputs': ["marketing"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "click_to_lead_rate": {
             'family': "lead_generation",
@@ -352,6 +466,9 @@
             'indicator': "leading",
             'dims': ["campaign", "channel"],
             'has_total': true,
+            'inputs': ["marketing"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "marketing_roi": {
             'family': "lead_generation",
@@ -361,6 +478,9 @@
             'indicator': "lagging",
             'dims': ["campaign", "channel"],
             'has_total': true,
+            'inputs': ["marketing"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "mqls": {
             'family': "lead_generation",
@@ -370,6 +490,9 @@
             'indicator': "leading",
             'dims': ["source_channel", "campaign"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "sqls": {
             'family': "lead_generation",
@@ -379,6 +502,9 @@
             'indicator': "leading",
             'dims': ["source_channel", "campaign"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "cost_per_lead": {
             'family': "lead_generation",
@@ -388,6 +514,9 @@
             'indicator': "lagging",
             'dims': ["campaign", "channel"],
             'has_total': true,
+            'inputs': ["marketing"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "customer_acquisition_cost": {
             'family': "lead_generation",
@@ -397,6 +526,9 @@
             'indicator': "lagging",
             'dims': [],
             'has_total': true,
+            'inputs': ["marketing"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "leads_created": {
             'family': "lead_generation",
@@ -406,6 +538,9 @@
             'indicator': "leading",
             'dims': ["source_channel", "campaign", "rep"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "lead_response_hours": {
             'family': "lead_generation",
@@ -415,6 +550,9 @@
             'indicator': "leading",
             'dims': ["source_channel", "rep"],
             'has_total': true,
+            'inputs': ["email"],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "lead_to_opportunity_rate": {
             'family': "lead_generation",
@@ -424,6 +562,9 @@
             'indicator': "leading",
             'dims': ["source_channel", "campaign"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "lead_to_customer_rate": {
             'family': "lead_generation",
@@ -433,6 +574,9 @@
             'indicator': "lagging",
             'dims': ["source_channel", "campaign"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "",
         },
         "research_hours_per_first_contact": {
             'family': "lead_generation",
@@ -442,6 +586,9 @@
             'indicator': "leading",
             'dims': ["rep"],
             'has_total': true,
+            'inputs': ["hr", "email"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "selling_hours_per_rep_day": {
             'family': "sales_productivity",
@@ -451,6 +598,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "data_entry_hours_per_rep_day": {
             'family': "sales_productivity",
@@ -460,6 +610,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "content_hours_per_rep_day": {
             'family': "sales_productivity",
@@ -469,6 +622,9 @@
             'indicator': "leading",
             'dims': ["rep", "team"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "process_adherence_rate": {
             'family': "sales_productivity",
@@ -478,6 +634,9 @@
             'indicator': "leading",
             'dims': ["team"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "crm_adoption_rate": {
             'family': "sales_productivity",
@@ -487,6 +646,9 @@
             'indicator': "leading",
             'dims': ["team"],
             'has_total': true,
+            'inputs': ["user_events"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "recruiting_hours_per_candidate": {
             'family': "recruiting_training",
@@ -496,6 +658,9 @@
             'indicator': "leading",
             'dims': ["department"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "time_to_hire_days": {
             'family': "recruiting_training",
@@ -505,6 +670,9 @@
             'indicator': "lagging",
             'dims': ["department"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "training_cost_per_employee": {
             'family': "recruiting_training",
@@ -514,6 +682,9 @@
             'indicator': "leading",
             'dims': [],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "training_hours_per_employee": {
             'family': "recruiting_training",
@@ -523,6 +694,9 @@
             'indicator': "leading",
             'dims': [],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "training_assessment_score": {
             'family': "recruiting_training",
@@ -532,6 +706,9 @@
             'indicator': "leading",
             'dims': ["skill"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "avg_tenure_years": {
             'family': "recruiting_training",
@@ -541,6 +718,9 @@
             'indicator': "lagging",
             'dims': [],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "turnover_rate": {
             'family': "recruiting_training",
@@ -550,6 +730,9 @@
             'indicator': "lagging",
             'dims': ["termination_reason"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "ramp_days": {
             'family': "recruiting_training",
@@ -559,6 +742,9 @@
             'indicator': "lagging",
             'dims': ["team"],
             'has_total': true,
+            'inputs': ["hr"],
+            'source_relation': false,
+            'custom_dims': "",
         },
         "avg_days_in_stage": {
             'family': "pipeline",
@@ -568,6 +754,9 @@
             'indicator': "leading",
             'dims': ["stage"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "stalled_opportunities": {
             'family': "pipeline",
@@ -577,6 +766,9 @@
             'indicator': "leading",
             'dims': ["rep", "team", "stage", "segment"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         },
         "win_rate_by_amount": {
             'family': "pipeline",
@@ -586,7 +778,16 @@
             'indicator': "lagging",
             'dims': ["rep", "team", "segment", "opportunity_type"],
             'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         }
     } -%}
     {{ return(catalog) }}
+{%- endmacro %}
+
+
+{#- The families kpi_metric_values unions (model kpi_<family>), in catalog order. -#}
+{% macro kpi_families() -%}
+    {{ return(["sales_outcomes", "sales_activity", "pipeline", "lead_generation", "sales_productivity", "recruiting_training"]) }}
 {%- endmacro %}

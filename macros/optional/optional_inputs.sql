@@ -3,7 +3,7 @@
 
     Every switch is a var `salesmart_using_<name>` (default true in dbt_project.yml). A switched-off
     input keeps its models in the DAG: its staging models read no rows (`where {{ optional_input_enabled(...) }}`),
-    and every metric listed for it in metric_inputs() reports on no slice (kpi_slice_applies is false), so
+    and every metric whose registry field `inputs` (metric_catalog(), from metrics_extra.yml) lists it reports on no slice (kpi_slice_applies is false), so
     kpi_metric_values has no row at all for that metric. `salesmart run` switches off a system whose
     landing folder is absent.
 -#}
@@ -29,7 +29,7 @@
 
 {#- The switches a metric needs, all of them on, for it to be reported. -#}
 {% macro kpi_metric_available(metric_id) -%}
-    {%- set inputs = metric_inputs().get(metric_id, []) -%}
+    {%- set inputs = metric_catalog().get(metric_id, {}).get('inputs', []) -%}
     {%- for name in inputs -%}
         {%- if not salesmart_switch_is_on(name) -%}
             {{ return(false) }}

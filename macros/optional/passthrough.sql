@@ -84,16 +84,16 @@
 {%- endmacro %}
 
 
-{#- Extra dimensions a metric reports on: custom fields for the pipeline metrics kpi_pipeline rolls up by
-    opportunity (not pipeline_coverage, whose quota has no opportunity, nor stage_conversion_rate, by stage
-    only), and source_relation (the CRM connection) for kpi_source_relation_metrics() when it is on. -#}
+{#- Extra dimensions a metric reports on (registry fields of metrics_extra.yml): the custom fields of the
+    entity named by its `custom_dims` (the pipeline metrics kpi_pipeline rolls up by opportunity), and
+    source_relation (the CRM connection) when its `source_relation` is true and that dimension is on. -#}
 {% macro kpi_extra_dimensions_for(metric_id) -%}
     {%- set entry = metric_catalog()[metric_id] -%}
     {%- set dims = [] -%}
-    {%- if entry['family'] == 'pipeline' and metric_id not in ['pipeline_coverage', 'stage_conversion_rate'] -%}
-        {%- set dims = dims + kpi_extra_dimensions('opportunity') -%}
+    {%- if entry['custom_dims'] -%}
+        {%- set dims = dims + kpi_extra_dimensions(entry['custom_dims']) -%}
     {%- endif -%}
-    {%- if metric_id in kpi_source_relation_metrics() -%}
+    {%- if entry['source_relation'] -%}
         {%- set dims = dims + kpi_source_relation_dimension() -%}
     {%- endif -%}
     {{ return(dims) }}

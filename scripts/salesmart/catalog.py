@@ -1,9 +1,12 @@
-"""Generate the metric catalog artefacts from spec/metrics.yml (the single source of truth) and the
-project's extension spec/metrics_extra.yml (metrics beyond the read-only shared spec, appended after it).
+"""The metric registry: spec/metrics.yml (the single source of truth) and the project's extension
+spec/metrics_extra.yml (metrics beyond the read-only shared spec, appended after it, and the project's facts
+about every metric: optional inputs, source-relation slicing, custom-field dimensions, headline rank).
 
-Writes `macros/kpi/metric_catalog.sql` (macro `metric_catalog()`), `seeds/metric_catalog.csv` and the dbt
-docs page `models/marts/kpi/_metric_catalog.md` (docs blocks `metric_catalog` and `__overview__`).
-Run `python -m salesmart.catalog` after editing either file; `--check` exits 1 when the files drift.
+Writes `macros/kpi/metric_catalog.sql` (macros `metric_catalog()` and `kpi_families()`),
+`seeds/metric_catalog.csv` and the dbt docs page `models/marts/kpi/_metric_catalog.md` (docs blocks
+`metric_catalog` and `__overview__`). Python reads the same facts through `registry()`, `headlines()` and
+`metric_inputs()`. Run `python -m salesmart.catalog` after editing either file; `--check` exits 1 when the
+files drift.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import io
 import json
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from salesmart.contract import load_metric_catalog, load_metric_extensions
@@ -27,6 +31,10 @@ EXTRA_SPEC_NAME = "scripts/salesmart/spec/metrics_extra.yml"
 UNITS = {"count", "currency", "currency_per_day", "ratio", "score", "days", "hours", "years"}
 DIRECTIONS = {"higher", "lower"}
 INDICATORS = {"leading", "lagging"}
+# Entities whose custom fields (var kpi_extra_dimensions) can slice a metric (field custom_dims).
+CUSTOM_DIM_ENTITIES = {"opportunity"}
+# Registry fields of metrics_extra.yml beyond the shared spec's (annotations, or an extension metric's entry).
+REGISTRY_FIELDS = {"inputs", "source_relation", "custom_dims", "headline"}
 # Metrics whose definition says "no total row" (stage_conversion_rate): only dimension rows exist.
 NO_TOTAL_MARKER = "no total row"
 SEED_COLUMNS = [
@@ -59,6 +67,10 @@ class Metric:
     has_total: bool
     seed: str
     definition: str
+    inputs: tuple[str, ...] = ()  # optional switches it needs, all on, to be reported
+    source_relation: bool = False  # sliced by CRM connection when that dimension is on
+    custom_dims: str = ""  # entity whose custom-field dimensions slice it
+    headline: int | None = None  # rank among its family's headline KPIs
 
 
 def _require(metric_id: str, spec: dict, field: str, allowed: set[str] | None = None, source: str = SPEC_NAME) -> str:
@@ -72,17 +84,59 @@ def _require(metric_id: str, spec: dict, field: str, allowed: set[str] | None = 
     return value
 
 
+def _registry_fields(metric_id: str, entry: dict, source: str) -> dict:
+    """The registry fields of one metric (annotation or extension entry), validated."""
+    from salesmart.optional import SWITCHES  # optional reads the registry: import here, not at module level
+
+    unknown = sorted(set(entry) - REGISTRY_FIELDS)
+    if unknown:
+        raise CatalogError(f"{source}: metric '{metric_id}': unknown registry fields {unknown}")
+    inputs = entry.get("inputs", [])
+    switches = {s.name for s in SWITCHES}
+    if not isinstance(inputs, list) or not all(name in switches for name in inputs):
+        raise CatalogError(
+            f"{source}: metric '{metric_id}': field 'inputs' must list switches of {sorted(switches)}, got {inputs}"
+        )
+    source_relation = entry.get("source_relation", False)
+    if not isinstance(source_relation, bool):
+        raise CatalogError(f"{source}: metric '{metric_id}': field 'source_relation' must be true or false")
+    custom_dims = entry.get("custom_dims", "")
+    if custom_dims and custom_dims not in CUSTOM_DIM_ENTITIES:
+        raise CatalogError(
+            f"{source}: metric '{metric_id}': field 'custom_dims' is '{custom_dims}', "
+            f"expected one of {sorted(CUSTOM_DIM_ENTITIES)}"
+        )
+    headline = entry.get("headline")
+    if headline is not None and (not isinstance(headline, int) or isinstance(headline, bool) or headline < 1):
+        raise CatalogError(f"{source}: metric '{metric_id}': field 'headline' must be a rank (1, 2, ...)")
+    return {
+        "inputs": tuple(inputs),
+        "source_relation": source_relation,
+        "custom_dims": custom_dims,
+        "headline": headline,
+    }
+
+
 def parse_metrics(spec: dict, extra: dict | None = None) -> list[Metric]:
     """Validate metrics.yml content (and the metrics of metrics_extra.yml, which use metrics.yml's families
-    and must not repeat its ids) and return the metrics in file order, the extension's last."""
+    and must not repeat its ids, and its annotations of metrics.yml's metrics) and return the metrics in file
+    order, the extension's last."""
     families = spec.get("families") or {}
     base = spec.get("metrics") or {}
     extra_metrics = (extra or {}).get("metrics") or {}
+    annotations = (extra or {}).get("annotations") or {}
     if not isinstance(extra_metrics, dict):
         raise CatalogError(f"{EXTRA_SPEC_NAME}: 'metrics' must be a mapping of metric_id to entry")
+    if not isinstance(annotations, dict):
+        raise CatalogError(f"{EXTRA_SPEC_NAME}: 'annotations' must be a mapping of metric_id to registry fields")
     for metric_id in extra_metrics:
         if metric_id in base:
             raise CatalogError(f"{EXTRA_SPEC_NAME}: metric '{metric_id}' is already defined in {SPEC_NAME}")
+    for metric_id, entry in annotations.items():
+        if metric_id not in base:
+            raise CatalogError(f"{EXTRA_SPEC_NAME}: annotations name '{metric_id}', which is not in {SPEC_NAME}")
+        if not isinstance(entry, dict):
+            raise CatalogError(f"{EXTRA_SPEC_NAME}: annotations of '{metric_id}' are not a mapping")
     entries = [(metric_id, entry, SPEC_NAME) for metric_id, entry in base.items()]
     entries += [(metric_id, entry, EXTRA_SPEC_NAME) for metric_id, entry in extra_metrics.items()]
     metrics: list[Metric] = []
@@ -96,6 +150,10 @@ def parse_metrics(spec: dict, extra: dict | None = None) -> list[Metric]:
         if "total" in dims:
             raise CatalogError(f"{source}: metric '{metric_id}': field 'dims' must not list 'total'")
         definition = _require(metric_id, entry, "definition", source=source)
+        if source == SPEC_NAME:
+            facts = _registry_fields(metric_id, annotations.get(metric_id, {}), EXTRA_SPEC_NAME)
+        else:
+            facts = _registry_fields(metric_id, {k: v for k, v in entry.items() if k in REGISTRY_FIELDS}, source)
         metrics.append(
             Metric(
                 metric_id=metric_id,
@@ -108,9 +166,34 @@ def parse_metrics(spec: dict, extra: dict | None = None) -> list[Metric]:
                 has_total=NO_TOTAL_MARKER not in definition.lower(),
                 seed=str(entry.get("seed", "")),
                 definition=definition,
+                **facts,
             )
         )
+    for family in families:
+        ranks = [m.headline for m in metrics if m.family == family and m.headline is not None]
+        if len(ranks) != len(set(ranks)):
+            raise CatalogError(f"{EXTRA_SPEC_NAME}: family '{family}': two metrics share a headline rank")
     return metrics
+
+
+@cache
+def registry() -> tuple[Metric, ...]:
+    """Every metric the project builds (metrics.yml, then metrics_extra.yml), with its registry facts."""
+    return tuple(parse_metrics(load_metric_catalog(), load_metric_extensions()))
+
+
+def headlines(metrics: tuple[Metric, ...] | list[Metric] | None = None) -> dict[str, list[str]]:
+    """family -> its headline metric ids by rank (families in catalog order, those with headlines only)."""
+    out: dict[str, list[Metric]] = {}
+    for m in registry() if metrics is None else metrics:
+        if m.headline is not None:
+            out.setdefault(m.family, []).append(m)
+    return {family: [m.metric_id for m in sorted(ms, key=lambda m: m.headline)] for family, ms in out.items()}
+
+
+def metric_inputs(metrics: tuple[Metric, ...] | list[Metric] | None = None) -> dict[str, tuple[str, ...]]:
+    """metric_id -> the optional switches it needs (metrics that need none are left out)."""
+    return {m.metric_id: m.inputs for m in (registry() if metrics is None else metrics) if m.inputs}
 
 
 def _jinja_str(value: str) -> str:
@@ -137,9 +220,21 @@ def render_macro(metrics: list[Metric]) -> str:
             f"            'indicator': {_jinja_str(m.indicator)},",
             f"            'dims': [{dims}],",
             f"            'has_total': {'true' if m.has_total else 'false'},",
+            f"            'inputs': [{', '.join(_jinja_str(i) for i in m.inputs)}],",
+            f"            'source_relation': {'true' if m.source_relation else 'false'},",
+            f"            'custom_dims': {_jinja_str(m.custom_dims)},",
             f"        }}{comma}",
         ]
     lines += ["    } -%}", "    {{ return(catalog) }}", "{%- endmacro %}", ""]
+    families = list(dict.fromkeys(m.family for m in metrics))
+    lines += [
+        "",
+        "{#- The families kpi_metric_values unions (model kpi_<family>), in catalog order. -#}",
+        "{% macro kpi_families() -%}",
+        f"    {{{{ return([{', '.join(_jinja_str(f) for f in families)}]) }}}}",
+        "{%- endmacro %}",
+        "",
+    ]
     return "\n".join(lines)
 
 

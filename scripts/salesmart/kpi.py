@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from salesmart.catalog import headlines
 from salesmart.contract import load_project_metric_catalog
 
 GRAINS = ("month", "quarter", "year")
@@ -175,16 +176,9 @@ def _query_postgres(build_sql: Callable[[bool], str], params: dict[str, Any]) ->
         con.close()
 
 
-# The KPIs a sales leader looks at first, per family (ids of metrics.yml): the compact `salesmart kpi`
-# and the dashboard's tiles and charts.
-HEADLINES: dict[str, list[str]] = {
-    "sales_outcomes": ["revenue", "gross_margin", "customer_churn_rate", "nps", "quota_attainment_rate"],
-    "sales_activity": ["calls_made", "call_connect_rate", "emails_sent", "email_open_rate", "meetings_scheduled"],
-    "pipeline": ["bookings", "win_rate", "pipeline_value", "avg_deal_size", "sales_cycle_days"],
-    "lead_generation": ["leads_created", "mqls", "sqls", "lead_to_opportunity_rate", "customer_acquisition_cost"],
-    "sales_productivity": ["selling_hours_per_rep_day", "crm_adoption_rate", "process_adherence_rate"],
-    "recruiting_training": ["turnover_rate", "time_to_hire_days", "training_hours_per_employee", "avg_tenure_years"],
-}
+# The KPIs a sales leader looks at first, per family, by rank (registry field `headline` in
+# spec/metrics_extra.yml): the compact `salesmart kpi` and the dashboard's tiles and charts.
+HEADLINES: dict[str, list[str]] = headlines()
 
 SUMMARY_COLUMNS = ("metric_id", "family", "unit", "period_start", "is_complete_period", "value")
 SUMMARY_COLUMNS += ("change_vs_prior_period", "attainment")

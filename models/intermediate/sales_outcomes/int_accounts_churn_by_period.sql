@@ -1,7 +1,8 @@
 {#- Customer churn per (period, slice): accounts active on the window's first day, and those of them not
     active on its last day (new customers do not offset lost ones). Two windows per period: the period itself
     (customer_churn_rate, customer_retention_rate) and the 12 months ending on the period's last day
-    (*_12m, for customer_lifetime_value). Slices: total (every period), segment, territory. -#}
+    (*_12m, for customer_lifetime_value). Slices: total (every period) and the registry's dims of
+    customer_churn_rate (segment, territory). -#}
 
 with
 
@@ -69,61 +70,19 @@ account_windows as (
         on active_at_start.account_id = accounts.account_id
 ),
 
-sliced as (
-    select
-        period_grain,
-        period_start,
-        window_kind,
-        is_lost,
-        'total' as dimension_name,
-        'total' as dimension_value
-    from account_windows
-    {%- for dimension in ['segment', 'territory'] %}
-        union all
-        select
-            period_grain,
-            period_start,
-            window_kind,
-            is_lost,
-            '{{ dimension }}' as dimension_name,
-            coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
-        from account_windows
-    {%- endfor %}
-),
-
+-- one row per (grain, period, window, account) rolled up to the slices of the registry's churn dims
 aggregated as (
-    select
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value,
-        sum(case when window_kind = 'period' then 1 else 0 end) as accounts_active_start,
-        sum(case when window_kind = 'period' and is_lost then 1 else 0 end) as accounts_lost,
-        sum(case when window_kind = 'trailing_12m' then 1 else 0 end) as accounts_active_start_12m,
-        sum(case when window_kind = 'trailing_12m' and is_lost then 1 else 0 end) as accounts_lost_12m
-    from sliced
-    group by
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value
+    {{ kpi_rollup('account_windows', none, kpi_metric_dimensions('customer_churn_rate'), {
+        'accounts_active_start': "sum(case when window_kind = 'period' then 1 else 0 end)",
+        'accounts_lost': "sum(case when window_kind = 'period' and is_lost then 1 else 0 end)",
+        'accounts_active_start_12m': "sum(case when window_kind = 'trailing_12m' then 1 else 0 end)",
+        'accounts_lost_12m': "sum(case when window_kind = 'trailing_12m' and is_lost then 1 else 0 end)",
+    }) }}
 ),
 
 -- the total slice exists for every period, with 0 accounts when nobody was active
 keys as (
-    select
-        period_grain,
-        period_start,
-        'total' as dimension_name,
-        'total' as dimension_value
-    from periods
-    union
-    select
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value
-    from aggregated
+    {{ kpi_slice_keys(['aggregated']) }}
 ),
 
 final as (

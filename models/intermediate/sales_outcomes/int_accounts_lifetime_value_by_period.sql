@@ -1,7 +1,8 @@
 {#- customer_lifetime_value per (period, slice) over the 12 months ending on the period's last day:
     annual gross profit per customer (gross profit / accounts with a booked order in those months) x
     lifetime years (1 / customer churn of those 12 months, capped at var clv_max_years and equal to the
-    cap when churn is 0; null when no account was active at the window's start). Slices: total, segment. -#}
+    cap when churn is 0; null when no account was active at the window's start). Slices: total and the
+    registry's dims of customer_lifetime_value (segment). -#}
 
 {%- set max_years = var('clv_max_years') | float %}
 
@@ -42,52 +43,21 @@ window_lines as (
             and windows.window_end >= order_lines.order_date
 ),
 
+-- the registry dims of customer_lifetime_value
 profit as (
-    select
-        period_grain,
-        period_start,
-        'total' as dimension_name,
-        'total' as dimension_value,
-        sum(gross_profit_reporting) as gross_profit_12m,
-        count(distinct account_id) as customers_12m
-    from window_lines
-    group by
-        period_grain,
-        period_start
-    union all
-    select
-        period_grain,
-        period_start,
-        'segment' as dimension_name,
-        coalesce(cast(segment as {{ dbt.type_string() }}), 'unknown') as dimension_value,
-        sum(gross_profit_reporting) as gross_profit_12m,
-        count(distinct account_id) as customers_12m
-    from window_lines
-    group by
-        period_grain,
-        period_start,
-        coalesce(cast(segment as {{ dbt.type_string() }}), 'unknown')
+    {{ kpi_rollup('window_lines', none, kpi_metric_dimensions('customer_lifetime_value'), {
+        'gross_profit_12m': 'sum(gross_profit_reporting)',
+        'customers_12m': 'count(distinct account_id)',
+    }) }}
 ),
 
 churn_slices as (
     select * from churn
-    where dimension_name in ('total', 'segment')
+    where {{ kpi_slice_condition('customer_lifetime_value') }}
 ),
 
 keys as (
-    select
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value
-    from churn_slices
-    union
-    select
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value
-    from profit
+    {{ kpi_slice_keys(['churn_slices', 'profit']) }}
 ),
 
 lifetimes as (

@@ -43,7 +43,7 @@ complaint_events as (
 ),
 
 nps_rolled_up as (
-    {{ kpi_rollup('response_events', 'responded_date', ['segment', 'territory'], {
+    {{ kpi_rollup('response_events', 'responded_date', kpi_metric_dimensions('nps'), {
         'promoter_count': 'sum(case when kpi_events.score >= 9 then 1 else 0 end)',
         'detractor_count': 'sum(case when kpi_events.score <= 6 then 1 else 0 end)',
         'response_count': 'count(*)',
@@ -51,7 +51,7 @@ nps_rolled_up as (
 ),
 
 complaints_rolled_up as (
-    {{ kpi_rollup('complaint_events', 'opened_date', ['segment', 'territory'], {
+    {{ kpi_rollup('complaint_events', 'opened_date', kpi_metric_dimensions('complaints'), {
         'complaints': 'count(*)',
     }) }}
 ),

@@ -49,7 +49,7 @@ first_order_events as (
 ),
 
 rolled_up as (
-    {{ kpi_rollup('first_order_events', 'first_order_date', ['segment', 'source_channel'], {
+    {{ kpi_rollup('first_order_events', 'first_order_date', kpi_metric_dimensions('first_purchase_value'), {
         'first_purchase_value_numerator': 'sum(kpi_events.first_order_revenue_reporting)',
         'first_purchase_value_denominator': 'count(*)',
     }) }}

@@ -3,7 +3,8 @@
     slice (opportunities_created by created_at; won, lost, bookings and cycle by closed_at), and
     renewal_rate. Slices: rep (owner), territory and segment of the account, total. -#}
 
-{%- set dimensions = ['rep', 'territory', 'segment'] %}
+{#- the registry dims of the metrics built on these measures -#}
+{%- set dimensions = kpi_metric_dimensions(['sales_velocity', 'renewal_rate']) %}
 
 with
 

@@ -1,7 +1,7 @@
 {#- quota_attainment_rate per (period, slice): reps (CRM users with role sales_rep) with a quota > 0 in the
     period (sum of its monthly quotas), and those whose bookings in the period (won opportunities they own,
-    amount at closed_at in the reporting currency, by closed_at) reach it. Slices: total (every period),
-    team and territory of the rep. -#}
+    amount at closed_at in the reporting currency, by closed_at) reach it. Slices: total (every period)
+    and the registry's dims of quota_attainment_rate (team and territory of the rep). -#}
 
 with
 
@@ -84,56 +84,15 @@ rep_periods as (
     where rep_quotas.quota_amount > 0
 ),
 
-sliced as (
-    select
-        period_grain,
-        period_start,
-        is_at_quota,
-        'total' as dimension_name,
-        'total' as dimension_value
-    from rep_periods
-    {%- for dimension in ['team', 'territory'] %}
-        union all
-        select
-            period_grain,
-            period_start,
-            is_at_quota,
-            '{{ dimension }}' as dimension_name,
-            coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value
-        from rep_periods
-    {%- endfor %}
-),
-
 aggregated as (
-    select
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value,
-        sum(case when is_at_quota then 1 else 0 end) as reps_at_quota,
-        count(*) as reps_with_quota
-    from sliced
-    group by
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value
+    {{ kpi_rollup('rep_periods', none, kpi_metric_dimensions('quota_attainment_rate'), {
+        'reps_at_quota': 'sum(case when is_at_quota then 1 else 0 end)',
+        'reps_with_quota': 'count(*)',
+    }) }}
 ),
 
 keys as (
-    select
-        period_grain,
-        period_start,
-        'total' as dimension_name,
-        'total' as dimension_value
-    from periods
-    union
-    select
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value
-    from aggregated
+    {{ kpi_slice_keys(['aggregated']) }}
 ),
 
 final as (

@@ -2,9 +2,10 @@
     existing customer revenue, booked orders, and the ratios built on them (gross_margin, average_sale_value).
     Slices: total and every revenue dimension; kpi_sales_outcomes keeps each metric to its own dims. -#}
 
-{%- set dimensions = [
-    'product', 'product_family', 'customer_type', 'territory', 'region', 'segment', 'industry', 'persona', 'rep',
-] + kpi_source_relation_dimension() %}
+{#- the registry dims of the revenue metrics (and the CRM connection when that dimension is on) -#}
+{%- set dimensions = kpi_metric_dimensions([
+    'revenue', 'new_customer_revenue', 'existing_customer_revenue', 'gross_margin', 'average_sale_value',
+]) %}
 
 with
 

@@ -2,8 +2,8 @@
     dimension_value). A metric column is filled only on the total row and its own dims; elsewhere null.
     Each measure is rolled up on its own event date (leads by created_at, mqls by mql_at, ...). -#}
 {%- set counts = ['mqls', 'sqls', 'leads_created'] -%}
-{#- dims of the lead rollups: the CRM connection of the lead too, when that dimension is on -#}
-{%- set lead_dims = ['source_channel', 'campaign'] + kpi_source_relation_dimension() -%}
+{#- Each rollup slices by the registry dims of the metrics it feeds (kpi_metric_dimensions; the CRM
+    connection of the lead too, when that dimension is on). -#}
 {#- metric_id: (numerator measure, denominator measure) -#}
 {%- set ratios = {
     'ad_click_through_rate': ('ad_clicks', 'ad_impressions'),
@@ -184,14 +184,18 @@ new_customer_events as (
 ),
 
 ad_rollup as (
-    {{ kpi_rollup('ad_events', 'reporting_date', ['campaign', 'channel'], {
+    {{ kpi_rollup('ad_events', 'reporting_date',
+        kpi_metric_dimensions(['ad_click_through_rate', 'click_to_lead_rate']), {
         'ad_clicks': 'sum(clicks)',
         'ad_impressions': 'sum(impressions)',
     }) }}
 ),
 
 lead_rollup as (
-    {{ kpi_rollup('leads_by_created', 'reporting_date', lead_dims + ['channel', 'rep'], {
+    {{ kpi_rollup('leads_by_created', 'reporting_date', kpi_metric_dimensions([
+        'leads_created', 'click_to_lead_rate', 'cost_per_lead', 'lead_response_hours', 'lead_to_opportunity_rate',
+        'lead_to_customer_rate',
+    ]), {
         'leads_created': 'count(*)',
         'ad_campaign_leads': 'count(case when is_ad_campaign_lead then 1 end)',
         'opportunity_leads': 'count(case when is_converted_to_opportunity then 1 end)',
@@ -202,36 +206,42 @@ lead_rollup as (
 ),
 
 mql_rollup as (
-    {{ kpi_rollup('leads_by_mql', 'reporting_date', lead_dims, {'mqls': 'count(*)'}) }}
+    {{ kpi_rollup('leads_by_mql', 'reporting_date', kpi_metric_dimensions('mqls'), {'mqls': 'count(*)'}) }}
 ),
 
 sql_rollup as (
-    {{ kpi_rollup('leads_by_sql', 'reporting_date', lead_dims, {'sqls': 'count(*)'}) }}
+    {{ kpi_rollup('leads_by_sql', 'reporting_date', kpi_metric_dimensions('sqls'), {'sqls': 'count(*)'}) }}
 ),
 
 spend_rollup as (
-    {{ kpi_rollup('spend_events', 'reporting_date', ['campaign', 'channel'], {
+    {{ kpi_rollup('spend_events', 'reporting_date',
+        kpi_metric_dimensions(['marketing_roi', 'cost_per_lead', 'customer_acquisition_cost']), {
         'marketing_spend': 'sum(marketing_spend)',
         'sales_cost': 'sum(sales_cost)',
     }) }}
 ),
 
 booking_rollup as (
-    {{ kpi_rollup('booking_events', 'reporting_date', ['campaign', 'channel'], {
+    {{ kpi_rollup('booking_events', 'reporting_date', kpi_metric_dimensions('marketing_roi'), {
         'campaign_bookings': 'sum(amount_reporting)',
     }) }}
 ),
 
 first_touch_rollup as (
-    {{ kpi_rollup('leads_by_first_touch', 'reporting_date', ['rep'], {'first_touched_leads': 'count(*)'}) }}
+    {{ kpi_rollup('leads_by_first_touch', 'reporting_date',
+        kpi_metric_dimensions('research_hours_per_first_contact'),
+        {'first_touched_leads': 'count(*)'}) }}
 ),
 
 research_rollup as (
-    {{ kpi_rollup('research_events', 'reporting_date', ['rep'], {'research_hours': 'sum(research_hours)'}) }}
+    {{ kpi_rollup('research_events', 'reporting_date',
+        kpi_metric_dimensions('research_hours_per_first_contact'),
+        {'research_hours': 'sum(research_hours)'}) }}
 ),
 
 new_customer_rollup as (
-    {{ kpi_rollup('new_customer_events', 'reporting_date', [], {'new_customers': 'count(*)'}) }}
+    {{ kpi_rollup('new_customer_events', 'reporting_date', kpi_metric_dimensions('customer_acquisition_cost'),
+        {'new_customers': 'count(*)'}) }}
 ),
 
 slice_keys as (

@@ -4,9 +4,9 @@
     int_opportunity_stage_intervals for stalled deals) at a period's first or last instant. -#}
 
 {%- set ordered_stages = crm_ordered_stages() %}
-{#- custom-field dimensions (var salesmart_kpi_extra_dimensions) and the CRM connection when on, columns of
-    int_opportunities -#}
-{%- set extra_dims = kpi_extra_dimensions('opportunity') + kpi_source_relation_dimension() %}
+{#- Each rollup slices by the registry dims of the metrics it feeds (kpi_metric_dimensions: metrics.yml dims
+    plus custom-field dimensions, var salesmart_kpi_extra_dimensions, and the CRM connection when on, columns
+    of int_opportunities). -#}
 
 with
 
@@ -217,14 +217,15 @@ stage_exits as (
 ),
 
 created_rollup as (
-    {{ kpi_rollup('created_events', 'created_date',
-        ['rep', 'team', 'segment', 'opportunity_type', 'source_channel'] + extra_dims,
+    {{ kpi_rollup('created_events', 'created_date', kpi_metric_dimensions('opportunities_created'),
         {'opportunities_created': 'count(*)'}) }}
 ),
 
 closed_rollup as (
-    {{ kpi_rollup('closed_events', 'closed_date',
-        ['rep', 'team', 'segment', 'opportunity_type', 'territory', 'lost_reason'] + extra_dims, {
+    {{ kpi_rollup('closed_events', 'closed_date', kpi_metric_dimensions([
+        'opportunities_won', 'opportunities_lost', 'win_rate', 'bookings', 'avg_deal_size', 'sales_cycle_days',
+        'win_rate_by_amount',
+    ]), {
             'won_count': 'sum(won_count)',
             'lost_count': 'sum(lost_count)',
             'bookings': 'coalesce(sum(won_amount_reporting), 0)',
@@ -234,7 +235,8 @@ closed_rollup as (
 ),
 
 open_end_rollup as (
-    {{ kpi_rollup('open_at_period_end', 'snapshot_date', ['rep', 'team', 'stage', 'segment'] + extra_dims, {
+    {{ kpi_rollup('open_at_period_end', 'snapshot_date',
+        kpi_metric_dimensions(['pipeline_value', 'open_opportunities', 'stalled_opportunities']), {
             'open_count': 'count(*)',
             'open_amount_reporting': 'coalesce(sum(amount_reporting), 0)',
             'stalled_count': 'sum(is_stalled)',
@@ -242,26 +244,28 @@ open_end_rollup as (
 ),
 
 open_start_rollup as (
-    {{ kpi_rollup('open_at_period_start', 'period_start', ['rep', 'team'], {
+    {{ kpi_rollup('open_at_period_start', 'period_start', kpi_metric_dimensions('pipeline_coverage'), {
             'coverage_pipeline_reporting': 'coalesce(sum(amount_reporting), 0)',
         }, grain_column='period_grain') }}
 ),
 
 quota_rollup as (
-    {{ kpi_rollup('quota_months', 'period_month', ['rep', 'team'], {
+    {{ kpi_rollup('quota_months', 'period_month', kpi_metric_dimensions('pipeline_coverage'), {
             'quota_amount': 'sum(quota_amount)',
         }) }}
 ),
 
 stage_rollup as (
-    {{ kpi_rollup('stage_progress', 'entered_date', ['stage'], {
+    {{ kpi_rollup('stage_progress', 'entered_date', kpi_metric_dimensions('stage_conversion_rate'), {
             'entered_count': 'count(*)',
             'converted_count': 'sum(is_converted)',
         }, include_total=false) }}
 ),
 
 stage_exit_rollup as (
-    {{ kpi_rollup('stage_exits', 'exited_date', ['stage'] + kpi_source_relation_dimension(), {
+    {#- stage stays carry no custom fields: the registry dims of avg_days_in_stage and the CRM connection -#}
+    {{ kpi_rollup('stage_exits', 'exited_date',
+        metric_catalog()['avg_days_in_stage']['dims'] + kpi_source_relation_dimension(), {
             'stage_exit_count': 'count(*)',
             'stage_exit_days': 'coalesce(sum(days_in_stage), 0)',
         }) }}

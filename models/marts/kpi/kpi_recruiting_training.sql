@@ -4,26 +4,11 @@
 -- LT02 misreads the indentation of SQL that Jinja loops generate (it indents each loop's output
 -- relative to the rendered text); the layout below follows the house style instead.
 -- noqa: disable=LT02
-{%- set metric_ids = [
-    'recruiting_hours_per_candidate',
-    'time_to_hire_days',
-    'training_cost_per_employee',
-    'training_hours_per_employee',
-    'training_assessment_score',
-    'avg_tenure_years',
-    'turnover_rate',
-    'ramp_days',
-] %}
-{%- set metric_dimensions = {
-    'recruiting_hours_per_candidate': ['department'],
-    'time_to_hire_days': ['department'],
-    'training_cost_per_employee': [],
-    'training_hours_per_employee': [],
-    'training_assessment_score': ['skill'],
-    'avg_tenure_years': [],
-    'turnover_rate': ['termination_reason'],
-    'ramp_days': ['team'],
-} %}
+{#- the family's metrics, in catalog order; each is filled on its registry slices (kpi_slice_condition) -#}
+{%- set metric_ids = [] %}
+{%- for metric_id, entry in metric_catalog().items() if entry['family'] == 'recruiting_training' %}
+    {%- do metric_ids.append(metric_id) %}
+{%- endfor %}
 with
 
 reporting_periods as (
@@ -74,61 +59,41 @@ rep_first_wins as (
 
 ),
 
-{#- Event slices: one CTE per entry, rows (period_grain, period_start, dimension_name, dimension_value,
-    measures) for the total slice and each dimension, events assigned to periods by date_column. #}
+{#- Event slices: one CTE per entry, the kpi_rollup of its source's rows (those matching `where`) assigned
+    to periods by date_column, on the registry dims of the metric it feeds. #}
 {%- set event_slices = [
     {'name': 'recruiting_hours_slices', 'source': 'recruiting_hours', 'date_column': 'work_date',
-        'dimensions': ['department'], 'measures': {'recruiting_hours': 'sum(hours)'}},
+        'metric': 'recruiting_hours_per_candidate', 'measures': {'recruiting_hours': 'sum(hours)'}},
     {'name': 'candidate_slices', 'source': 'candidate_applications', 'date_column': 'applied_date',
-        'dimensions': ['department'], 'measures': {'candidate_count': 'count(distinct candidate_id)'}},
+        'metric': 'recruiting_hours_per_candidate', 'measures': {'candidate_count': 'count(distinct candidate_id)'}},
     {'name': 'time_to_hire_slices', 'source': 'requisitions_filled', 'date_column': 'filled_date',
-        'dimensions': ['department'],
+        'metric': 'time_to_hire_days',
         'measures': {'days_to_hire_sum': 'sum(days_to_hire)', 'filled_count': 'count(*)'}},
     {'name': 'training_cost_slices', 'source': 'training_enrollments', 'date_column': 'enrolled_date',
-        'dimensions': [], 'measures': {'training_cost': 'sum(cost_reporting)'}},
+        'metric': 'training_cost_per_employee', 'measures': {'training_cost': 'sum(cost_reporting)'}},
     {'name': 'training_hours_slices', 'source': 'training_enrollments', 'date_column': 'completed_date',
-        'dimensions': [], 'measures': {'training_hours': 'sum(hours_spent)'}},
+        'metric': 'training_hours_per_employee', 'measures': {'training_hours': 'sum(hours_spent)'}},
     {'name': 'assessment_slices', 'source': 'training_enrollments', 'date_column': 'completed_date',
-        'dimensions': ['skill'], 'where': 'assessment_score is not null',
+        'metric': 'training_assessment_score', 'where': 'assessment_score is not null',
         'measures': {'assessment_score_sum': 'sum(assessment_score)', 'assessment_count': 'count(*)',
             'assessed_employee_count': 'count(distinct employee_id)'}},
     {'name': 'termination_slices', 'source': 'sales_employees', 'date_column': 'termination_date',
-        'dimensions': ['termination_reason'], 'measures': {'termination_count': 'count(*)'}},
+        'metric': 'turnover_rate', 'measures': {'termination_count': 'count(*)'}},
     {'name': 'ramp_slices', 'source': 'rep_first_wins', 'date_column': 'first_won_date',
-        'dimensions': ['team'], 'where': 'ramp_days is not null',
+        'metric': 'ramp_days', 'where': 'ramp_days is not null',
         'measures': {'ramp_days_sum': 'sum(ramp_days)', 'ramped_rep_count': 'count(*)'}},
 ] %}
 {%- for spec in event_slices %}
 
+{{ spec.name }}_events as (
+
+    {{ kpi_assign_periods(spec.source, spec.date_column, spec.get('where')) }}
+
+),
+
 {{ spec.name }} as (
-    {%- for dimension in ['total'] + spec.dimensions %}
 
-    select
-        reporting_periods.period_grain,
-        reporting_periods.period_start,
-        '{{ dimension }}' as dimension_name,
-        {%- if dimension == 'total' %}
-        'total' as dimension_value,
-        {%- else %}
-        coalesce(cast({{ spec.source }}.{{ dimension }} as {{ dbt.type_string() }}), 'unknown') as dimension_value,
-        {%- endif %}
-        {%- for name, expression in spec.measures.items() %}
-        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ spec.source }}
-    inner join reporting_periods
-        on
-            {{ spec.source }}.{{ spec.date_column }}
-            between reporting_periods.period_start and reporting_periods.period_end
-    {%- if spec.where %}
-    where {{ spec.where }}
-    {%- endif %}
-    group by 1, 2, 3, 4
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ kpi_rollup(spec.name ~ '_events', none, kpi_metric_dimensions(spec.metric), spec.measures) }}
 
 ),
 {%- endfor %}
@@ -154,28 +119,15 @@ tenure_slices as (
                 sales_employees.termination_date is null
                 or reporting_periods.period_end <= sales_employees.termination_date
             )
-    group by 1, 2, 3, 4
+    group by
+        reporting_periods.period_grain,
+        reporting_periods.period_start
 
 ),
 
 slices as (
 
-    select
-        period_grain,
-        period_start,
-        'total' as dimension_name,
-        'total' as dimension_value
-    from reporting_periods
-    {%- for cte in ['recruiting_hours_slices', 'candidate_slices', 'time_to_hire_slices', 'assessment_slices',
-        'termination_slices', 'ramp_slices'] %}
-    union
-    select
-        period_grain,
-        period_start,
-        dimension_name,
-        dimension_value
-    from {{ cte }}
-    {%- endfor %}
+    {{ kpi_slice_keys(event_slices | map(attribute='name') | list) }}
 
 ),
 
@@ -247,7 +199,7 @@ final as (
         dimension_name,
         dimension_value,
         {%- for metric_id in metric_ids %}
-        {%- set applies = "dimension_name in ('" ~ (['total'] + metric_dimensions[metric_id]) | join("', '") ~ "')" %}
+        {%- set applies = kpi_slice_condition(metric_id) %}
         case
             when {{ applies }} and not is_suppressed
                 then cast({{ metric_id }}_numerator as {{ type_double() }})

@@ -100,11 +100,13 @@ social_events as (
 ),
 
 activity_rollup as (
-    {{ kpi_rollup('activity_events_by_rep', 'reporting_date', ['rep', 'team'], activity_measures) }}
+    {{ kpi_rollup('activity_events_by_rep', 'reporting_date',
+        kpi_metric_dimensions(counts | reject('equalto', 'social_engagements') | list + ratios.keys() | list),
+        activity_measures) }}
 ),
 
 social_rollup as (
-    {{ kpi_rollup('social_events', 'reporting_date', ['rep', 'engagement_type', 'network'],
+    {{ kpi_rollup('social_events', 'reporting_date', kpi_metric_dimensions('social_engagements'),
         {'social_engagements': 'count(*)'}) }}
 ),
 
