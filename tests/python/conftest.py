@@ -28,8 +28,9 @@ from helpers import salesmart_command
 from salesmart.config import Settings
 
 # Modules by their measured time, longest first (`pytest --durations`, README "Test timings"): pytest-xdist
-# hands out whole modules (--dist loadfile) in collection order, so the long ones start first and the two
-# workers finish together. Modules not listed keep their order after these.
+# hands out whole modules (--dist loadfile --no-loadscope-reorder, as `make test` runs it) in collection
+# order, so the long ones start first and the two workers finish together. Modules not listed keep their
+# order after these.
 LONGEST_FIRST = [
     "test_spark.py",
     "test_connectors_postgres.py",
@@ -48,6 +49,10 @@ LONGEST_FIRST = [
     "test_activity_lead_kpis.py",
     "test_sales_outcomes_kpis.py",
     "test_scorecard.py",
+    "test_publish.py",
+    "test_crm_connections.py",
+    "test_docs_coverage.py",
+    "test_report.py",
 ]
 
 
