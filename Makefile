@@ -36,14 +36,21 @@ demo: setup ## generate demo data, run the whole pipeline, print the scorecard a
 	@$(BIN)/salesmart kpi
 	@$(BIN)/salesmart report
 
-test: setup ## run every test (pytest drives dbt build and dbt tests)
-	$(BIN)/pytest -q
+# Test workers (pytest-xdist): whole modules per worker, handed out in collection order, which
+# tests/python/conftest.py sorts longest first (--no-loadscope-reorder: xdist would otherwise start with the
+# modules that have the most tests, and the long few-test ones would finish last on one worker).
+# TEST_WORKERS=0 runs the tests serially in one process (make test TEST_WORKERS=0, or in the environment).
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+
+test: setup ## run every test (pytest drives dbt build and dbt tests); TEST_WORKERS=0 runs them serially
+	$(BIN)/pytest -q $(XDIST)
 
 test-spark: setup ## the DuckDB-vs-Spark equivalence test alone (needs Java; fails instead of skipping)
 	SALESMART_REQUIRE_SPARK=1 $(BIN)/pytest -q -s tests/python/test_spark.py
 
-test-fast: setup ## the tests that do not run dbt
-	$(BIN)/pytest -q -m "not slow"
+test-fast: setup ## the tests that run no whole pipeline, plus one smoke pipeline (under 3 minutes)
+	$(BIN)/pytest -q $(XDIST) -m "not slow or smoke"
 
 status: setup ## last runs, batches, rejected files and rows
 	$(BIN)/salesmart status

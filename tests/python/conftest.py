@@ -1,9 +1,22 @@
-"""Shared fixtures: every test gets its own SALESMART_HOME and landing in a temp dir."""
+"""Shared fixtures: every test gets its own SALESMART_HOME and landing in a temp dir.
+
+Session warehouses (pipeline_warehouse, dq_warehouse, contract_reference) are built once per test session,
+also under pytest-xdist (`make test` runs two workers): the first worker to need one builds it under a file
+lock in the session's shared temp dir, the others wait and read the same files. They are read-only for the
+tests: read them with read-only connections, or copy them (helpers.copy_home) before running dbt or changing anything.
+
+Each worker (and a serial run) gets its own dbt target and log paths (DBT_TARGET_PATH, DBT_LOG_PATH): two dbt
+invocations in one project dir would otherwise overwrite each other's target/manifest.json, which `salesmart
+build` reads back.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +26,95 @@ from typer.testing import CliRunner
 
 from helpers import salesmart_command
 from salesmart.config import Settings
+
+# Modules by their measured time, longest first (`pytest --durations`, README "Test timings"): pytest-xdist
+# hands out whole modules (--dist loadfile --no-loadscope-reorder, as `make test` runs it) in collection
+# order, so the long ones start first and the two workers finish together. Modules not listed keep their
+# order after these.
+LONGEST_FIRST = [
+    "test_spark.py",
+    "test_connectors_postgres.py",
+    "test_salesforce.py",
+    "test_incremental.py",
+    "test_gate.py",
+    "test_hubspot.py",
+    "test_semantic_layer.py",
+    "test_postgres.py",
+    "test_optional_systems.py",
+    "test_bench.py",
+    "test_crash_safety.py",
+    "test_reproducible.py",
+    "test_empty_and_custom_fields.py",
+    "test_pipeline_stuck.py",
+    "test_activity_lead_kpis.py",
+    "test_sales_outcomes_kpis.py",
+    "test_scorecard.py",
+    "test_publish.py",
+    "test_crm_connections.py",
+    "test_docs_coverage.py",
+    "test_report.py",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    # sorted() is stable: the tests of one module keep their order
+    items[:] = sorted(items, key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+_DBT_PATHS: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """dbt target and log paths of this worker (or of the serial run), in a temp dir removed at the end."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    scratch = tempfile.mkdtemp(prefix=f"salesmart-dbt-{worker}-")
+    _DBT_PATHS.update(scratch=scratch)
+    for name, sub in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
+        _DBT_PATHS[name] = os.environ.get(name)
+        os.environ[name] = str(Path(scratch) / sub)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
+        if name in _DBT_PATHS:
+            if _DBT_PATHS[name] is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = _DBT_PATHS[name]
+    if _DBT_PATHS.get("scratch"):
+        shutil.rmtree(_DBT_PATHS["scratch"], ignore_errors=True)
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """<session temp>/<name>, filled by build(root) once per test session, whatever the number of workers.
+
+    Under pytest-xdist the directory is in the temp dir the workers share, and a file lock makes the first
+    worker build it and the others wait; a failed build is not repeated: the other workers fail with its
+    message.
+    """
+    from filelock import FileLock
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        root = tmp_path_factory.mktemp(name, numbered=False)
+        build(root)
+        return root
+    shared = tmp_path_factory.getbasetemp().parent
+    root, done, failed = shared / name, shared / f"{name}.built", shared / f"{name}.failed"
+    with FileLock(str(shared / f"{name}.lock")):
+        if failed.exists():
+            pytest.fail(f"{name}: the build failed in another worker:\n{failed.read_text(encoding='utf-8')}")
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            try:
+                build(root)
+            except BaseException as exc:
+                failed.write_text(f"{type(exc).__name__}: {exc}"[-20000:], encoding="utf-8")
+                raise
+            done.touch()
+    return root
+
 
 SALESMART_ENV = (
     "SALESMART_HOME",
@@ -173,15 +275,15 @@ def dq_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     session, shared by the data-quality tests: read it, or copy it before changing anything)."""
     from dq_landing import build_warehouse
 
-    return build_warehouse(tmp_path_factory.mktemp("dq_warehouse"))
+    return built_once(tmp_path_factory, "dq_warehouse", build_warehouse)
 
 
-@pytest.fixture(scope="session")
-def pipeline_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """SALESMART_HOME after `salesmart run` on the hand-made pipeline landing set (built once per session)."""
+PIPELINE_AS_OF = "2026-03-31"
+
+
+def _build_pipeline_warehouse(root: Path) -> None:
     from test_pipeline_kpis import LANDING
 
-    root = tmp_path_factory.mktemp("pipeline")
     landing_dir = root / "landing"
     for relative, text in LANDING.items():
         path = landing_dir / relative
@@ -191,8 +293,31 @@ def pipeline_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         **os.environ,
         "SALESMART_HOME": str(root / "home"),
         "SALESMART_LANDING": str(landing_dir),
-        "SALESMART_AS_OF": "2026-03-31",
+        "SALESMART_AS_OF": PIPELINE_AS_OF,
+        # the DuckDB reference of the PostgreSQL and Spark equivalence tests
+        "SALESMART_TARGET": "duckdb",
     }
     result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return root / "home"
+
+
+@pytest.fixture(scope="session")
+def pipeline_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SALESMART_HOME after `salesmart run` on DuckDB of the hand-made pipeline landing set (test_pipeline_kpis
+    LANDING, as of 2026-03-31; built once per session): the pipeline KPI tests, the report, the docs coverage,
+    the semantic layer's hand-made checks, and the DuckDB side of the PostgreSQL and Spark equivalence tests."""
+    return built_once(tmp_path_factory, "pipeline", _build_pipeline_warehouse) / "home"
+
+
+@pytest.fixture(scope="session")
+def contract_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The contract-format reference run of the connector equivalence tests (connector_equivalence: the
+    generated business data at EQUIVALENCE_SCALE/MONTHS, seed 7, `salesmart run --crm-source salesmart` on
+    DuckDB as of EQUIVALENCE_AS_OF), built once per session for the Salesforce, HubSpot and PostgreSQL
+    warehouse-native tests. Returns the root: landing-salesmart/ and home-salesmart/ (read contract_rows)."""
+    from connector_equivalence import generated_landing, run_kpis
+
+    def build(root: Path) -> None:
+        run_kpis(root, generated_landing(root, "salesmart"), "salesmart")
+
+    return built_once(tmp_path_factory, "contract_reference", build)

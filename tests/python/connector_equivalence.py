@@ -66,6 +66,12 @@ def run_kpis(
     return duckdb_kpi_rows(home / "salesmart.duckdb")
 
 
+def contract_rows(reference: Path) -> list[dict[str, Any]]:
+    """kpi_metric_values of the session's contract-format reference run (conftest fixture contract_reference:
+    generated_landing(root, "salesmart") through run_kpis(root, ..., "salesmart"), built once per session)."""
+    return duckdb_kpi_rows(reference / "home-salesmart" / "salesmart.duckdb")
+
+
 def kpi_differences(
     contract_rows: list[dict[str, Any]], connector_rows: list[dict[str, Any]], not_fed: dict[str, str]
 ) -> list[str]:

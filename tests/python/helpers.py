@@ -28,6 +28,13 @@ def salesmart_command() -> list[str]:
     return [str(script)] if script.exists() else [shutil.which("salesmart") or "salesmart"]
 
 
+def copy_home(home: Path, target: Path) -> Path:
+    """A private copy of a session warehouse's home (conftest), for a test that runs dbt or mf on it or
+    changes it: other workers may be reading the shared one."""
+    shutil.copytree(home, target)
+    return target
+
+
 def timed_salesmart_run(
     root: Path, landing: Path, target: str, timeout: int, extra_env: dict[str, str] | None = None
 ) -> float:

@@ -2,7 +2,8 @@
 sources (var salesforce_schema), with no loader for the CRM, gives the kpi_metric_values of the contract path.
 
 One generated business data set (connector_equivalence's scale, months and as-of) is written twice: as
-contract files, run on DuckDB (the reference), and as Salesforce files. The Salesforce files are landed once
+contract files, run on DuckDB (the reference: the session's contract_reference fixture, shared with the
+Salesforce and HubSpot equivalence tests), and as Salesforce files. The Salesforce files are landed once
 into a scratch DuckDB ledger only to be turned into the connector's warehouse shape (latest row per id, no
 lineage, _fivetran_synced; connector_equivalence.write_native_schema) and copied into schema `salesforce` of
 a throwaway PostgreSQL server. `salesmart run --crm-source salesforce` on PostgreSQL then reads that schema
@@ -28,10 +29,10 @@ import pytest
 
 from connector_equivalence import (
     EQUIVALENCE_AS_OF,
+    contract_rows,
     fed_metrics,
     generated_landing,
     kpi_differences,
-    run_kpis,
     write_native_schema,
 )
 from helpers import salesmart_command
@@ -93,9 +94,12 @@ def _copy_schema_to_postgres(duck_db: Path, schema: str, tables: list[str], para
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, server: pg_server.PgServer) -> dict[str, Any]:
+def runs(
+    contract_reference: Path, tmp_path_factory: pytest.TempPathFactory, server: pg_server.PgServer
+) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("native")
-    contract_rows = run_kpis(root, generated_landing(root, "salesmart"), "salesmart")
+    # the contract-format run on DuckDB of the same generated data (seed 7) is the session's shared reference
+    reference_rows = contract_rows(contract_reference)
 
     # The connector's share of the Salesforce landing becomes a warehouse schema; the rest stays files.
     landing = generated_landing(root, "salesforce")
@@ -131,7 +135,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, server: pg_server.PgServer) -
     finally:
         pg.close()
     return {
-        "contract": contract_rows,
+        "contract": reference_rows,
         "native": native_rows,
         "tables": tables,
         "copied": copied,

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connector_equivalence import fed_metrics, generated_landing, kpi_differences, run_kpis
+from connector_equivalence import contract_rows, fed_metrics, generated_landing, kpi_differences, run_kpis
 from helpers import salesmart_command
 from salesmart.connectors.hubspot import FEEDS, REPLACED_TABLES, convert_landing
 from salesmart.contract import load_project_metric_catalog
@@ -201,11 +201,13 @@ def test_feeds_match_the_dbt_macro() -> None:
 
 
 @pytest.fixture(scope="module")
-def equivalence_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict], list[dict]]:
+def equivalence_runs(
+    contract_reference: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[dict], list[dict]]:
+    # the contract-format run of the same generated data (seed 7) is the session's shared reference
     root = tmp_path_factory.mktemp("hubspot_equivalence")
-    contract_rows = run_kpis(root, generated_landing(root, "salesmart"), "salesmart")
     hubspot_rows = run_kpis(root, generated_landing(root, "hubspot"), "hubspot")
-    return root, contract_rows, hubspot_rows
+    return root, contract_rows(contract_reference), hubspot_rows
 
 
 @pytest.mark.slow

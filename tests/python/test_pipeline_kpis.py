@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytestmark = pytest.mark.slow
+# smoke: `make test-fast` runs this module (one whole `salesmart run`, hand-computed numbers) beside the fast tests
+pytestmark = [pytest.mark.slow, pytest.mark.smoke]
 
 TS = "2026-01-01T00:00:00Z"
 

@@ -21,7 +21,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connector_equivalence import fed_metrics, generated_landing, kpi_differences, run_kpis, write_native_schema
+from connector_equivalence import (
+    contract_rows,
+    fed_metrics,
+    generated_landing,
+    kpi_differences,
+    run_kpis,
+    write_native_schema,
+)
 from helpers import salesmart_command
 from salesmart.config import project_root
 from salesmart.connectors.salesforce import FEEDS, STAGE_LABELS, convert_landing
@@ -338,11 +345,12 @@ SALESFORCE_NOT_FED: dict[str, str] = {}
 
 
 @pytest.mark.slow
-def test_salesforce_gives_the_contract_kpis(tmp_path: Path) -> None:
-    contract_rows = run_kpis(tmp_path, generated_landing(tmp_path, "salesmart"), "salesmart")
+def test_salesforce_gives_the_contract_kpis(contract_reference: Path, tmp_path: Path) -> None:
+    # the contract-format run of the same generated data (seed 7) is the session's shared reference
+    reference_rows = contract_rows(contract_reference)
     salesforce_rows = run_kpis(tmp_path, generated_landing(tmp_path, "salesforce"), "salesforce")
-    assert len(fed_metrics(contract_rows, SALESFORCE_NOT_FED)) > 40
-    differences = kpi_differences(contract_rows, salesforce_rows, SALESFORCE_NOT_FED)
+    assert len(fed_metrics(reference_rows, SALESFORCE_NOT_FED)) > 40
+    differences = kpi_differences(reference_rows, salesforce_rows, SALESFORCE_NOT_FED)
     assert differences == [], f"{len(differences)} differences, first: " + "\n".join(differences[:20])
 
 

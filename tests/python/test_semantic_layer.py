@@ -23,9 +23,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import salesmart_command
+from helpers import copy_home, salesmart_command
 from salesmart.generate import generate
-from test_pipeline_kpis import LANDING as PIPELINE_LANDING
 
 ROOT = Path(__file__).resolve().parents[2]
 MF = Path(sys.executable).parent / "mf"
@@ -73,29 +72,33 @@ QUARTER_METRICS = [
 OTHER_GRAIN_METRICS = ["bookings", "win_rate", "revenue", "email_open_rate", "mqls", "turnover_rate"]
 
 
-def build_warehouse(root: Path, landing: Path, as_of: str) -> dict[str, str]:
-    """`salesmart run` (load, validate, build, publish) of `landing` into `root`/home; returns the env for mf."""
-    env = {
+def mf_env(home: Path, landing: Path, as_of: str) -> dict[str, str]:
+    """The environment for `salesmart run` and `mf query` on `home`."""
+    return {
         **os.environ,
-        "SALESMART_HOME": str(root / "home"),
+        "SALESMART_HOME": str(home),
         "SALESMART_LANDING": str(landing),
         "SALESMART_AS_OF": as_of,
         "DBT_PROFILES_DIR": str(ROOT / "profiles"),
         "DBT_PROJECT_DIR": str(ROOT),
     }
-    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=1800)
+
+
+def build_warehouse(root: Path, landing: Path, as_of: str) -> dict[str, str]:
+    """`salesmart run` (load, validate, build, publish) of `landing` into `root`/home; returns the env for mf.
+
+    mf reads <project>/target/semantic_manifest.json and knows no other path (dbt-metricflow 0.15), while the
+    test session gives dbt a target path of its own (conftest): this run writes the project's target/."""
+    env = mf_env(root / "home", landing, as_of)
+    result = subprocess.run(
+        [*salesmart_command(), "run"],
+        env={**env, "DBT_TARGET_PATH": str(ROOT / "target")},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return env
-
-
-@pytest.fixture(scope="module")
-def hand_made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("semantic_hand_made")
-    for relative, text in PIPELINE_LANDING.items():
-        path = root / "landing" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return build_warehouse(root, root / "landing", "2026-03-31")
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +107,17 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("semantic")
     generate(root / "landing", scale=0.005, seed=7, start=date(2025, 1, 1), months=9)
     return build_warehouse(root, root / "landing", AS_OF)
+
+
+@pytest.fixture(scope="module")
+def hand_made(
+    pipeline_warehouse: Path, warehouse: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The hand-made pipeline landing (test_pipeline_kpis) built as of 2026-03-31: the session's
+    pipeline_warehouse, copied (mf opens build.duckdb for writing). `warehouse` is built first: its run
+    writes the semantic manifest mf reads."""
+    home = copy_home(pipeline_warehouse, tmp_path_factory.mktemp("semantic_hand_made") / "home")
+    return mf_env(home, pipeline_warehouse.parent / "landing", "2026-03-31")
 
 
 def mf_query(env: dict[str, str], metrics: list[str], group_by: str, out: Path) -> list[dict[str, str]]:
