@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import salesmart_command
+from salesmart import pg_server
 from salesmart.config import Settings
 
 # Modules by their measured time, longest first (`pytest --durations`, README "Test timings"): pytest-xdist
@@ -321,3 +322,17 @@ def contract_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run_kpis(root, generated_landing(root, "salesmart"), "salesmart")
 
     return built_once(tmp_path_factory, "contract_reference", build)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[pg_server.PgServer]:
+    """A throwaway PostgreSQL server for a module's tests; skipped without PostgreSQL's binaries unless
+    SALESMART_REQUIRE_POSTGRES=1 (CI), which fails instead."""
+    try:
+        pg_server.bin_dir()
+    except pg_server.PgServerError as exc:
+        if os.environ.get("SALESMART_REQUIRE_POSTGRES") == "1":
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    with pg_server.temporary_server() as srv:
+        yield srv

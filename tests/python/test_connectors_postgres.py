@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +42,6 @@ from test_salesforce import SALESFORCE_NOT_FED
 pytestmark = pytest.mark.slow
 
 PG_SCHEMA = "salesforce"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[pg_server.PgServer]:
-    try:
-        pg_server.bin_dir()
-    except pg_server.PgServerError as exc:
-        if os.environ.get("SALESMART_REQUIRE_POSTGRES") == "1":
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-    with pg_server.temporary_server() as srv:
-        yield srv
 
 
 def _salesmart(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +36,6 @@ from test_pipeline_kpis import LANDING
 pytestmark = pytest.mark.slow
 
 BI_PASSWORD = "bi-reader-test-password"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[pg_server.PgServer]:
-    try:
-        pg_server.bin_dir()
-    except pg_server.PgServerError as exc:
-        if os.environ.get("SALESMART_REQUIRE_POSTGRES") == "1":
-            pytest.fail(str(exc))
-        pytest.skip(str(exc))
-    with pg_server.temporary_server() as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")
