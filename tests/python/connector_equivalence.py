@@ -25,7 +25,7 @@ EQUIVALENCE_MONTHS = "6"
 EQUIVALENCE_AS_OF = "2025-06-30"
 
 
-def _salesmart(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
+def salesmart_ok(args: list[str], env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
     result = subprocess.run([*salesmart_command(), *args], env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, (
         f"salesmart {' '.join(args)} failed:\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}"
@@ -37,7 +37,7 @@ def generated_landing(root: Path, crm_format: str, seed: int = 7) -> Path:
     """`salesmart generate` at the equivalence scale into <root>/landing-<crm_format>."""
     landing = root / f"landing-{crm_format}"
     env = {**os.environ, "SALESMART_HOME": str(root / "home-generate")}
-    _salesmart(
+    salesmart_ok(
         [
             "generate",
             *("--scale", EQUIVALENCE_SCALE, "--months", EQUIVALENCE_MONTHS, "--seed", str(seed)),
@@ -62,7 +62,7 @@ def run_kpis(
         "SALESMART_TARGET": "duckdb",
     }
     env.pop("SALESMART_CRM_SOURCE", None)
-    _salesmart(["run", "--crm-source", crm_source], env)
+    salesmart_ok(["run", "--crm-source", crm_source], env)
     return duckdb_kpi_rows(home / "salesmart.duckdb")
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,9 @@ from connector_equivalence import (
     fed_metrics,
     generated_landing,
     kpi_differences,
+    salesmart_ok,
     write_native_schema,
 )
-from helpers import salesmart_command
 from salesmart import pg_server, postgres
 from salesmart.load import quote_ident
 from test_salesforce import SALESFORCE_NOT_FED
@@ -42,12 +41,6 @@ from test_salesforce import SALESFORCE_NOT_FED
 pytestmark = pytest.mark.slow
 
 PG_SCHEMA = "salesforce"
-
-
-def _salesmart(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    result = subprocess.run([*salesmart_command(), *args], env=env, capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, f"salesmart {' '.join(args)}:\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}"
-    return result
 
 
 def _copy_schema_to_postgres(duck_db: Path, schema: str, tables: list[str], params: postgres.PgParams) -> int:
@@ -95,7 +88,7 @@ def runs(
     shutil.move(landing / "salesforce", connector_landing / "salesforce")
     scratch = {**os.environ, "SALESMART_HOME": str(root / "home-scratch"), "SALESMART_LANDING": str(connector_landing)}
     scratch["SALESMART_AS_OF"] = EQUIVALENCE_AS_OF
-    _salesmart(["load"], scratch)
+    salesmart_ok(["load"], scratch, timeout=1800)
     ledger = root / "home-scratch" / "build.duckdb"
     tables = write_native_schema(ledger, "raw_salesforce", PG_SCHEMA)
     params = postgres.PgParams(server.host, server.port, server.user, server.password, server.dbname)
@@ -110,7 +103,9 @@ def runs(
         SALESMART_AS_OF=EQUIVALENCE_AS_OF,
         SALESMART_TARGET="postgres",
     )
-    run = _salesmart(["run", "--crm-source", "salesforce", "--vars", f"{{salesforce_schema: {PG_SCHEMA}}}"], env)
+    run = salesmart_ok(
+        ["run", "--crm-source", "salesforce", "--vars", f"{{salesforce_schema: {PG_SCHEMA}}}"], env, timeout=1800
+    )
     pg = postgres.connect(params)
     try:
         with pg.cursor() as cur:
