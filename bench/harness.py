@@ -43,6 +43,7 @@ PHASES = (
     "validate",
     "build_full",
     "baseline_sql",
+    "publish_full",
     "daily_derive",
     "daily_load",
     "daily_validate",
@@ -185,13 +186,24 @@ def _phase_build(full_refresh: bool):
 
 
 def _phase_publish(home: Path, landing: Path, scale: float) -> dict[str, Any]:
+    """`publish_full` after the full build (the first publish: the file is written whole); `publish` after the
+    daily build (the published file is updated: only what the daily build wrote)."""
     from salesmart.config import Settings
-    from salesmart.publish import publish
+    from salesmart.publish import publish_marts
 
     settings = Settings.from_env(home=home, landing=landing)
     t0 = time.perf_counter()
-    publish(settings)
-    return {"seconds": time.perf_counter() - t0, "ok": True}
+    result = publish_marts(settings)
+    return {
+        "seconds": time.perf_counter() - t0,
+        "ok": True,
+        "mode": result.mode,
+        "reason": result.reason,
+        "copied": result.copied,
+        "updated": result.updated,
+        "unchanged": len(result.unchanged),
+        "file_mb": round(result.path.stat().st_size / 2**20, 1),
+    }
 
 
 def _phase_queries(home: Path, landing: Path, scale: float) -> dict[str, Any]:
@@ -358,6 +370,7 @@ CHILD_PHASES = {
     "validate": _phase_validate,
     "build_full": _phase_build(full_refresh=True),
     "baseline_sql": _phase_baseline,
+    "publish_full": _phase_publish,
     "daily_derive": _phase_daily_derive,
     "daily_load": _phase_load,
     "daily_validate": _phase_validate,

@@ -88,6 +88,28 @@ META_TABLES = {
         requested_at TIMESTAMP,
         reason VARCHAR
     """,
+    # What dbt wrote to schema marts since the last publish (macros/publish/marts_write_ledger.sql): a table
+    # rebuilt whole (kind 'full'), or the keys an incremental run replaced (kind 'delta', keys below). Publish
+    # updates only those in a copy of the published file, then clears both (docs/architecture.md "Publish").
+    "marts_writes": """
+        table_name VARCHAR,
+        kind VARCHAR,
+        key_column VARCHAR,
+        written_at TIMESTAMP
+    """,
+    "marts_write_keys": """
+        table_name VARCHAR,
+        key_value VARCHAR
+    """,
+    # The published file the ledger above is relative to (its size and mtime after the last publish: a copy
+    # of the home with both files still matches), and its size when last written whole (publish rewrites it
+    # whole once it has grown to twice that).
+    "published_file": """
+        file_size BIGINT,
+        file_mtime_ns BIGINT,
+        compact_size BIGINT,
+        published_at TIMESTAMP
+    """,
     "rejected_rows": """
         file_id BIGINT,
         batch_id BIGINT,

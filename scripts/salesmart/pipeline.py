@@ -306,7 +306,7 @@ def build_step(
 
 
 def publish_step(settings: Settings, run_id: str) -> bool:
-    from salesmart.publish import publish, published_tables
+    from salesmart.publish import publish_marts, published_tables
 
     out = console()
     if settings.target == "postgres":
@@ -329,10 +329,25 @@ def publish_step(settings: Settings, run_id: str) -> bool:
     require_target(settings, "publish")
     with runlog.timed_step(settings, "publish", run_id) as step, out.status("publishing ..."):
         check_build_state(settings)
-        path = publish(settings)
-        tables = published_tables(path)
-        step.details.update(path=str(path), tables=len(tables))
-    out.print(f"publish: {len(tables)} table(s) of schema marts -> {path}")
+        result = publish_marts(settings)
+        tables = published_tables(result.path)
+        step.details.update(
+            path=str(result.path),
+            tables=len(tables),
+            mode=result.mode,
+            copied=result.copied,
+            updated=result.updated,
+            unchanged=len(result.unchanged),
+            reason=result.reason,
+        )
+    if result.mode == "update":
+        how = (
+            f"updated in place of a copy: {len(result.copied)} copied, {len(result.updated)} with replaced keys, "
+            f"{len(result.unchanged)} unchanged"
+        )
+    else:
+        how = f"written whole: {result.reason}" if result.reason else "written whole"
+    out.print(f"publish: {len(tables)} table(s) of schema marts -> {result.path} ({how})")
     return True
 
 

@@ -83,7 +83,15 @@ def test_ensure_raw_tables_creates_all_contract_tables_idempotently(db: Path) ->
         "_source_line",
         "_source_relation",
     ]
-    assert meta == [("full_refresh_requests",), ("load_batches",), ("loaded_files",), ("rejected_rows",)]
+    assert meta == [
+        ("full_refresh_requests",),
+        ("load_batches",),
+        ("loaded_files",),
+        ("marts_write_keys",),
+        ("marts_writes",),
+        ("published_file",),
+        ("rejected_rows",),
+    ]
 
 
 def test_happy_path_types_lineage_and_utc(landing: Path, db: Path) -> None:

@@ -178,3 +178,154 @@ def test_dbt_build_reports_failed_nodes(settings: Settings, tmp_path: Path, monk
     assert outcome.nodes == 4
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         assert con.execute("select answer, as_of_date from main.answer").fetchone() == (42, "2025-02-14")
+
+
+# ---------------------------------------------------------------- update in place of a copy (the ledger)
+
+
+def make_ledger_build(db_path: Path) -> None:
+    """A build with the marts write ledger (as `salesmart build` leaves it) and four marts tables."""
+    from salesmart.load import META_TABLES
+
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("create schema meta; create schema marts")
+        for name in ("marts_writes", "marts_write_keys", "published_file"):
+            con.execute(f"create table meta.{name} ({META_TABLES[name]})")
+        con.execute(
+            """
+            create table marts.fct_calls as select * from (values ('c1', 10, false), ('c2', 20, false),
+                ('c3', 30, true)) as t(call_id, secs, credited);
+            create table marts.kpi_calls as select 60 as total_secs;
+            create table marts.dim_reps as select * from (values ('u1'), ('u2')) as t(user_id);
+            create table marts.fct_deals as select * from (values ('d1', 5), ('d2', 7)) as t(deal_id, amount);
+            """
+        )
+
+
+def marts_rows(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [
+            n for (n,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+        ]
+        return {n: sorted(con.execute(f"select * from marts.{n}").fetchall(), key=_row_key) for n in sorted(names)}
+
+
+def _row_key(row: tuple) -> tuple:
+    return tuple((value is None, str(value)) for value in row)
+
+
+def test_publish_after_a_partial_rebuild_equals_a_whole_copy(settings: Settings) -> None:
+    make_ledger_build(settings.build_db)
+    first = publish_mod.publish_marts(settings)
+    assert (first.mode, first.reason) == ("whole", "no published file yet")
+    # A daily build: fct_calls is incremental (c2 re-sent with 25 s, c4 new: two keys replaced, as dbt's
+    # delete+insert and macro get_incremental_salesmart_delete_insert_sql record them), kpi_calls is rebuilt
+    # whole (10 + 25 + 30 + 40 = 105), dim_reps is not rebuilt, and fct_deals loses d2 to a post-hook delete
+    # that the ledger does not show (only its row count tells).
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute(
+            """
+            delete from marts.fct_calls where call_id in ('c2', 'c4');
+            insert into marts.fct_calls values ('c2', 25, false), ('c4', 40, true);
+            insert into meta.marts_writes values ('fct_calls', 'delta', 'call_id', current_timestamp);
+            insert into meta.marts_write_keys values ('fct_calls', 'c2'), ('fct_calls', 'c4');
+            create or replace table marts.kpi_calls as select 105 as total_secs;
+            insert into meta.marts_writes values ('kpi_calls', 'full', null, current_timestamp);
+            delete from marts.fct_deals where deal_id = 'd2';
+            """
+        )
+    second = publish_mod.publish_marts(settings)
+    assert second.mode == "update", second.reason
+    assert second.updated == {"fct_calls": 2}
+    assert sorted(second.copied) == ["fct_deals", "kpi_calls"]
+    assert second.unchanged == ["dim_reps"]
+    assert marts_rows(settings.published_db) == {
+        "dim_reps": [("u1",), ("u2",)],
+        "fct_calls": [("c1", 10, False), ("c2", 25, False), ("c3", 30, True), ("c4", 40, True)],
+        "fct_deals": [("d1", 5)],
+        "kpi_calls": [(105,)],
+    }
+    assert marts_rows(settings.published_db) == marts_rows(settings.build_db)
+    # the ledger is cleared once published, and only the two database files are left
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        assert con.execute("select count(*) from meta.marts_writes").fetchone() == (0,)
+        assert con.execute("select count(*) from meta.marts_write_keys").fetchone() == (0,)
+    assert sorted(p.name for p in settings.home.iterdir()) == ["build.duckdb", "salesmart.duckdb"]
+    # nothing written since: nothing copied
+    third = publish_mod.publish_marts(settings)
+    assert (third.mode, third.copied, third.updated) == ("update", [], {})
+
+
+def test_publish_writes_whole_when_the_published_file_is_not_the_recorded_one(settings: Settings) -> None:
+    make_ledger_build(settings.build_db)
+    publish_mod.publish_marts(settings)
+    # someone wrote to the published file: the ledger no longer describes it
+    with duckdb.connect(str(settings.published_db)) as con:
+        con.execute("insert into marts.dim_reps values ('u9')")
+    result = publish_mod.publish_marts(settings)
+    assert (result.mode, result.reason) == ("whole", "salesmart.duckdb is not the file the last publish wrote")
+    assert marts_rows(settings.published_db) == marts_rows(settings.build_db)
+
+
+def test_publish_update_failure_keeps_old_file(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_ledger_build(settings.build_db)
+    publish_mod.publish_marts(settings)
+    before = marts_rows(settings.published_db)
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create or replace table marts.kpi_calls as select 1 as total_secs")
+        con.execute("insert into meta.marts_writes values ('kpi_calls', 'full', null, current_timestamp)")
+
+    def crash(con: duckdb.DuckDBPyConnection, name: str) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(publish_mod, "_copy_relation", crash)
+    with pytest.raises(OSError, match="No space left on device"):
+        publish_mod.publish_marts(settings)
+    assert marts_rows(settings.published_db) == before
+    assert sorted(p.name for p in settings.home.iterdir()) == ["build.duckdb", "salesmart.duckdb"]
+    # the ledger still holds the write: the next publish copies it
+    monkeypatch.undo()
+    assert publish_mod.publish_marts(settings).copied == ["kpi_calls"]
+    assert marts_rows(settings.published_db)["kpi_calls"] == [(1,)]
+
+
+@pytest.mark.slow
+def test_daily_run_publishes_only_what_changed_and_equals_the_build(tmp_path: Path) -> None:
+    """Two `salesmart run`s with real dbt: the second (the last month of activities and e-mail) updates the
+    published file and leaves it equal, table by table, to build.duckdb's marts."""
+    import json
+    import os
+    import subprocess
+
+    from helpers import salesmart_command
+    from salesmart.generate import generate
+
+    generated, landing, home = tmp_path / "generated", tmp_path / "landing", tmp_path / "home"
+    generate(generated, scale=0.002, seed=7, months=2)
+    shutil.copytree(generated, landing)
+    daily = sorted(p for t in ("crm/activities", "email/messages", "email/events") for p in (landing / t).iterdir())
+    later = [p for p in daily if p.name.startswith("2025-02")]
+    assert len(later) == 3, later
+    for path in later:
+        path.rename(tmp_path / f"{path.parent.parent.name}-{path.parent.name}-{path.name}")
+    env = {**os.environ, "SALESMART_HOME": str(home), "SALESMART_LANDING": str(landing)}
+    env["DBT_TARGET_PATH"] = str(home / "target")
+    env.pop("SALESMART_AS_OF", None)
+
+    def run() -> dict:
+        result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=1800)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+        records = [json.loads(line) for line in (home / "runs.log").read_text().splitlines()]
+        return [r for r in records if r["step"] == "publish"][-1]["details"]
+
+    first = run()
+    assert first["mode"] == "whole"
+    for path in later:
+        system, table, name = path.name.split("-", 2)
+        path.rename(landing / system / table / name)
+    second = run()
+    assert second["mode"] == "update", second
+    # the new month's activities and messages replaced keys of the incremental facts; the rest was copied or kept
+    assert second["updated"]["fct_activities"] > 0 and second["updated"]["fct_email_messages"] > 0
+    assert "fct_activities" not in second["copied"] and "kpi_metric_values" in second["copied"]
+    assert marts_rows(home / "salesmart.duckdb") == marts_rows(home / "build.duckdb")

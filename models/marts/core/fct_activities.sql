@@ -8,7 +8,7 @@
 {{
     config(
         materialized=incremental_materialized(),
-        incremental_strategy='delete+insert',
+        incremental_strategy='salesmart_delete_insert',
         unique_key='activity_id',
         on_schema_change='fail',
         post_hook="{% if is_incremental() %}delete from {{ this }} where activity_id not in ("

@@ -8,7 +8,7 @@
 {{
     config(
         materialized=incremental_materialized(),
-        incremental_strategy='delete+insert',
+        incremental_strategy='salesmart_delete_insert',
         unique_key='message_id',
         on_schema_change='fail',
     )

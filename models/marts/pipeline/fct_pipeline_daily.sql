@@ -12,7 +12,7 @@
 
 {{ config(
     materialized=incremental_materialized(),
-    incremental_strategy='delete+insert',
+    incremental_strategy='salesmart_delete_insert',
     unique_key='opportunity_id',
     on_schema_change='fail',
     post_hook=[
