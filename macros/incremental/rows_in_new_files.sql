@@ -1,18 +1,22 @@
 {#-
     Incremental staging of a large event table (docs/architecture.md "Incremental models"): a condition on the
-    raw rows that, on an incremental run, keeps only the keys with a row in a file newer than the model's
-    watermark, so the dedup that follows ranks the whole history of those keys and nothing else; delete+insert
-    then replaces them. On a full build, and in a unit test (is_incremental() needs a built relation), it is
-    `true`.
+    raw rows that, on an incremental run, keeps only the rows of files newer than the model's watermark. The
+    latest version of a key found there is the latest of the key's whole history when the table has no version
+    column (email events and messages: the greatest `_file_id` wins, and these files are the newest); with one
+    (`updated_at` of activities) the model ranks them together with the key's current row of {{ this }}
+    (macro staging_is_incremental), the latest version of the older files. delete+insert then replaces those
+    keys. The condition is a plain comparison on `_file_id`, so DuckDB skips the row groups of older files
+    instead of reading the whole history. On a full build, and in a unit test (is_incremental() needs a built
+    relation), it is `true`.
 -#}
-{% macro keys_in_new_files(source_relation, key_column) %}
-    {%- if not salesmart_in_unit_test() and is_incremental() -%}
-        {{ key_column }} in (
-            select new_rows.{{ key_column }}
-            from {{ source_relation }} as new_rows
-            where new_rows._file_id > {{ file_id_watermark() }}
-        )
+{% macro rows_in_new_files() %}
+    {%- if staging_is_incremental() -%}
+        _file_id > {{ file_id_watermark() }}
     {%- else %}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{% macro staging_is_incremental() %}
+    {{- return(not salesmart_in_unit_test() and is_incremental()) -}}
 {%- endmacro %}

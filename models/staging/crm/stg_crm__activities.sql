@@ -1,6 +1,7 @@
-{#- Incremental, not a view: each build dedups only the activity_ids with rows in new files (macro
-    keys_in_new_files), and its tests and the models above it read a table instead of re-ranking the whole
-    history each (the largest cost of a build at scale 1). -#}
+{#- Incremental, not a view: each build dedups only the rows of new files (macro rows_in_new_files) together
+    with the current row of their activity_ids (the latest version of the older files: a late file may hold an
+    older version, by updated_at), and its tests and the models above it read a table instead of re-ranking the
+    whole history each (the largest cost of a build at scale 1). -#}
 {{
     config(
         materialized=incremental_materialized(),
@@ -10,12 +11,17 @@
     )
 }}
 
+{#- the model's columns, for the current rows of {{ this }} -#}
+{%- set columns = ['activity_id', 'activity_type', 'owner_user_id', 'lead_id', 'contact_id', 'account_id',
+    'opportunity_id', 'activity_at', 'duration_seconds', 'call_outcome', 'meeting_status', 'created_at', 'updated_at',
+    'is_deleted', 'source_relation', '_loaded_at', '_file_id'] %}
+
 with
 
 source as (
 
     select * from {{ crm_input('activities') }}
-    where {{ keys_in_new_files(crm_input('activities'), 'activity_id') }}
+    where {{ rows_in_new_files() }}
 
 ),
 
@@ -44,9 +50,25 @@ renamed as (
 
 ),
 
+versions as (
+
+    select * from renamed
+    {%- if staging_is_incremental() %}
+
+    union all
+
+    select
+        {{ columns | join(',\n        ') }},
+        cast(null as bigint) as _source_line
+    from {{ this }}
+    where activity_id in (select renamed.activity_id from renamed)
+    {%- endif %}
+
+),
+
 latest as (
 
-    {{ latest_version('renamed', ['activity_id'], ['updated_at']) }}
+    {{ latest_version('versions', ['activity_id'], ['updated_at']) }}
 
 ),
 

@@ -1,6 +1,7 @@
-{#- Incremental, not a view: each build dedups only the event_ids with rows in new files (macro
-    keys_in_new_files), and its tests and the models above it read a table instead of re-ranking the whole
-    history each (the largest cost of a build at scale 1). -#}
+{#- Incremental, not a view: each build dedups only the rows of new files (macro rows_in_new_files; without
+    a version column the newest file's row of a event_id is its latest version), and its tests and the models
+    above it read a table instead of re-ranking the whole history each (the largest cost of a build at
+    scale 1). -#}
 {{
     config(
         materialized=incremental_materialized(),
@@ -15,7 +16,7 @@ with
 source as (
 
     select * from {{ source('email', 'events') }}
-    where {{ optional_input_enabled('email') }} and {{ keys_in_new_files(source('email', 'events'), 'event_id') }}
+    where {{ optional_input_enabled('email') }} and {{ rows_in_new_files() }}
 
 ),
 
