@@ -220,8 +220,8 @@ def test_publish_after_a_partial_rebuild_equals_a_whole_copy(settings: Settings)
     assert (first.mode, first.reason) == ("whole", "no published file yet")
     # A daily build: fct_calls is incremental (c2 re-sent with 25 s, c4 new: two keys replaced, as dbt's
     # delete+insert and macro get_incremental_salesmart_delete_insert_sql record them), kpi_calls is rebuilt
-    # whole (10 + 25 + 30 + 40 = 105), dim_reps is not rebuilt, and fct_deals loses d2 to a post-hook delete
-    # that the ledger does not show (only its row count tells).
+    # whole (10 + 25 + 30 + 40 = 105), dim_reps is rebuilt whole with the same two rows (left as published),
+    # and fct_deals loses d2 to a post-hook delete that the ledger does not show (only its row count tells).
     with duckdb.connect(str(settings.build_db)) as con:
         con.execute(
             """
@@ -232,6 +232,8 @@ def test_publish_after_a_partial_rebuild_equals_a_whole_copy(settings: Settings)
             create or replace table marts.kpi_calls as select 105 as total_secs;
             insert into meta.marts_writes values ('kpi_calls', 'full', null, current_timestamp);
             delete from marts.fct_deals where deal_id = 'd2';
+            create or replace table marts.dim_reps as select * from (values ('u2'), ('u1')) as t(user_id);
+            insert into meta.marts_writes values ('dim_reps', 'full', null, current_timestamp);
             """
         )
     second = publish_mod.publish_marts(settings)
@@ -306,8 +308,10 @@ def test_daily_run_publishes_only_what_changed_and_equals_the_build(tmp_path: Pa
     daily = sorted(p for t in ("crm/activities", "email/messages", "email/events") for p in (landing / t).iterdir())
     later = [p for p in daily if p.name.startswith("2025-02")]
     assert len(later) == 3, later
+    held = tmp_path / "held"
     for path in later:
-        path.rename(tmp_path / f"{path.parent.parent.name}-{path.parent.name}-{path.name}")
+        (held / path.relative_to(landing)).parent.mkdir(parents=True, exist_ok=True)
+        path.rename(held / path.relative_to(landing))
     env = {**os.environ, "SALESMART_HOME": str(home), "SALESMART_LANDING": str(landing)}
     env["DBT_TARGET_PATH"] = str(home / "target")
     env.pop("SALESMART_AS_OF", None)
@@ -320,9 +324,7 @@ def test_daily_run_publishes_only_what_changed_and_equals_the_build(tmp_path: Pa
 
     first = run()
     assert first["mode"] == "whole"
-    for path in later:
-        system, table, name = path.name.split("-", 2)
-        path.rename(landing / system / table / name)
+    shutil.copytree(held, landing, dirs_exist_ok=True)
     second = run()
     assert second["mode"] == "update", second
     # the new month's activities and messages replaced keys of the incremental facts; the rest was copied or kept
