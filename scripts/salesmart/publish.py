@@ -1,8 +1,8 @@
 """Blue/green publish: the tested marts of build.duckdb go into a new file, which is then swapped in atomically.
 
 Two ways to make the new file (docs/architecture.md "Publish"), the same result:
-- whole: every marts relation of build.duckdb copied into an empty file (the first publish, after a full
-  refresh, or whenever the ledger below cannot vouch for the published file);
+- whole: every marts relation of build.duckdb copied into an empty file (the first publish, or whenever the
+  ledger below cannot vouch for the published file);
 - update: a copy of the published file, in which only what dbt wrote since the last publish is replaced.
   dbt records each write to schema marts in build.duckdb's meta.marts_writes (macros/publish/
   marts_write_ledger.sql): tables rebuilt whole are copied whole unless their rows hash the same as the
@@ -28,10 +28,8 @@ from salesmart.load import has_table, quote_ident
 
 PUBLISHED_SCHEMA = "marts"
 TMP_PREFIX = ".salesmart-publish-"
-# Rewrite the file whole instead of updating a copy when the tables to copy whole hold more than this share
-# of the marts' rows (a full refresh), or when the file has grown past this many times its size when last
-# written whole (space freed by replaced rows is reused, but is never given back).
-MAX_UPDATE_SHARE = 0.5
+# Rewrite the file whole instead of updating a copy once it has grown past this many times its size when last
+# written whole (space freed by replaced rows is reused, but never given back).
 MAX_GROWTH = 2.0
 
 
@@ -48,10 +46,6 @@ class PublishResult:
     unchanged: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     reason: str = ""  # why the file was written whole
-
-    @property
-    def tables(self) -> int:
-        return len(self.copied) + len(self.updated) + len(self.unchanged)
 
 
 @dataclass
@@ -170,20 +164,6 @@ def _why_whole(ledger: _Ledger | None, target: Path) -> str:
     return ""
 
 
-def _update_or_whole(build_db: Path, ledger: _Ledger) -> tuple[str, str]:
-    """('update', '') or ('whole', why): whole when most of the marts' rows were rebuilt (a full refresh)."""
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        rows = dict(
-            con.execute(
-                "select table_name, estimated_size from duckdb_tables() where schema_name = ?", [PUBLISHED_SCHEMA]
-            ).fetchall()
-        )
-    rebuilt = sum(rows.get(name, 0) for name in ledger.full)
-    if rebuilt > MAX_UPDATE_SHARE * max(sum(rows.values()), 1):
-        return "whole", f"{rebuilt:,} of the marts' {sum(rows.values()):,} rows were rebuilt"
-    return "update", ""
-
-
 def _write_whole(con: duckdb.DuckDBPyConnection, names: dict[str, str], result: PublishResult) -> None:
     con.execute(f"create schema {PUBLISHED_SCHEMA}")
     for name in names:
@@ -280,8 +260,6 @@ def publish_marts(settings: Settings) -> PublishResult:
     tmp.unlink()  # duckdb creates the file itself (or the copy below does); the unique name is what we needed
     result = PublishResult(target, "whole" if reason else "update", reason=reason)
     try:
-        if not reason:
-            result.mode, result.reason = _update_or_whole(build_db, ledger)
         if result.mode == "update":
             shutil.copyfile(target, tmp)
         con = duckdb.connect()
