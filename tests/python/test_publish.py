@@ -327,7 +327,11 @@ def test_daily_run_publishes_only_what_changed_and_equals_the_build(tmp_path: Pa
     shutil.copytree(held, landing, dirs_exist_ok=True)
     second = run()
     assert second["mode"] == "update", second
-    # the new month's activities and messages replaced keys of the incremental facts; the rest was copied or kept
-    assert second["updated"]["fct_activities"] > 0 and second["updated"]["fct_email_messages"] > 0
-    assert "fct_activities" not in second["copied"] and "kpi_metric_values" in second["copied"]
+    # The new month's messages replaced keys of fct_email_messages. Its activities file deletes activities too
+    # (rows with is_deleted true): fct_activities' post-hook removed them, so its row count differs from the
+    # published one after the key replacement and it is copied whole. The KPIs changed; tables of systems
+    # without new files were rebuilt with the same rows and left as published.
+    assert second["updated"]["fct_email_messages"] > 0 and "fct_email_messages" not in second["copied"]
+    assert {"fct_activities", "kpi_metric_values"} <= set(second["copied"])
+    assert second["unchanged"] > 10
     assert marts_rows(home / "salesmart.duckdb") == marts_rows(home / "build.duckdb")
