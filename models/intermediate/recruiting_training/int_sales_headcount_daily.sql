@@ -1,5 +1,6 @@
 -- Sales headcount per day (metrics.yml headcount convention):
--- hire_date <= day and (termination_date is null or termination_date >= day).
+-- hire_date <= day and (termination_date is null or termination_date >= day), and the tenure in days summed
+-- over those employees (avg_tenure_years of a period reads its last day).
 with
 
 calendar_days as (
@@ -36,7 +37,9 @@ final as (
 
     select
         days.headcount_date,
-        count(sales_employees.employee_id) as sales_headcount
+        count(sales_employees.employee_id) as sales_headcount,
+        -- LT05 judges the rendered line, and dbt.datediff renders long.
+        coalesce(sum({{ dbt.datediff('sales_employees.hire_date', 'days.headcount_date', 'day') }}), 0) as tenure_days_sum  -- noqa: LT05
     from days
     left join sales_employees
         on

@@ -1,5 +1,6 @@
 {#- Sales headcount per day (metrics.yml headcount convention), every calendar day plus every reporting
-    period's first and last day. Semi-additive: average headcount of a period = (first day + last day) / 2. -#}
+    period's first and last day, with the employees' tenure in days summed. Semi-additive: average headcount of
+    a period = (first day + last day) / 2; average tenure = tenure on the last day / headcount on it. -#}
 
 with
 
@@ -10,7 +11,8 @@ headcount_daily as (
 final as (
     select
         headcount_date,
-        sales_headcount
+        sales_headcount,
+        tenure_days_sum
     from headcount_daily
 )
 
