@@ -793,6 +793,18 @@
             'inputs': ["subscriptions"],
             'source_relation': false,
             'custom_dims': "",
+        },
+        "pipeline_generated": {
+            'family': "pipeline",
+            'model': "kpi_pipeline",
+            'unit': "currency",
+            'direction': "higher",
+            'indicator': "leading",
+            'dims': ["rep", "team", "source_channel"],
+            'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         }
     } -%}
     {{ return(catalog) }}

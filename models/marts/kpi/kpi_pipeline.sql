@@ -38,17 +38,23 @@ users as (
     select * from {{ ref('stg_crm__users') }}
 ),
 
+-- opportunities by created date, with the current amount at that day's rate (pipeline_generated)
 created_events as (
     select
-        created_date,
-        owner_user_id as rep,
-        team,
-        segment,
-        {{- kpi_extra_dimension_columns() }}
-        {{- kpi_source_relation_column() }}
-        opportunity_type,
-        source_channel
+        opportunities.created_date,
+        opportunities.owner_user_id as rep,
+        opportunities.team,
+        opportunities.segment,
+        {{- kpi_extra_dimension_columns('opportunities.') }}
+        {{- kpi_source_relation_column('opportunities.') }}
+        opportunities.opportunity_type,
+        opportunities.source_channel,
+        {{ reporting_amount('opportunities.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting
     from opportunities
+    left join fx_rates_daily
+        on
+            opportunities.currency_code = fx_rates_daily.currency_code
+            and opportunities.created_date = fx_rates_daily.rate_date
 ),
 
 -- closed_at is cleared when a deal is re-opened, so only currently closed deals count
@@ -217,8 +223,11 @@ stage_exits as (
 ),
 
 created_rollup as (
-    {{ kpi_rollup('created_events', 'created_date', kpi_metric_dimensions('opportunities_created'),
-        {'opportunities_created': 'count(*)'}) }}
+    {{ kpi_rollup('created_events', 'created_date',
+        kpi_metric_dimensions(['opportunities_created', 'pipeline_generated']), {
+            'opportunities_created': 'count(*)',
+            'pipeline_generated': 'coalesce(sum(amount_reporting), 0)',
+        }) }}
 ),
 
 closed_rollup as (
@@ -287,6 +296,7 @@ joined as (
         keys.dimension_name,
         keys.dimension_value,
         coalesce(created_rollup.opportunities_created, 0) as created_count,
+        coalesce(created_rollup.pipeline_generated, 0) as created_amount_reporting,
         coalesce(closed_rollup.won_count, 0) as won_count,
         coalesce(closed_rollup.lost_count, 0) as lost_count,
         coalesce(closed_rollup.bookings, 0) as bookings,
@@ -330,6 +340,7 @@ joined as (
     'avg_days_in_stage': ('stage_exit_days', 'stage_exit_count'),
     'stalled_opportunities': ('stalled_count', none),
     'win_rate_by_amount': ('bookings', 'closed_amount'),
+    'pipeline_generated': ('created_amount_reporting', none),
 } %}
 {%- set count_metrics = [
     'opportunities_created', 'opportunities_won', 'opportunities_lost', 'open_opportunities', 'stalled_opportunities',
