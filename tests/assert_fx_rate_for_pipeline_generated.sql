@@ -16,21 +16,19 @@ fx_rates_daily as (
     select * from {{ ref('int_fx_rates_daily') }}
 ),
 
-final as (
+needed_rates as (
     select
         opportunities.opportunity_id,
         opportunities.currency_code,
-        opportunities.created_date
+        opportunities.created_date as rate_date
     from opportunities
     inner join calendar_days
         on opportunities.created_date = calendar_days.date_day
-    left join fx_rates_daily
-        on
-            opportunities.currency_code = fx_rates_daily.currency_code
-            and opportunities.created_date = fx_rates_daily.rate_date
-    where
-        opportunities.amount is not null
-        and fx_rates_daily.rate_to_reporting is null
+    where opportunities.amount is not null
+),
+
+final as (
+    {{ missing_fx_rates() }}
 )
 
 select * from final
