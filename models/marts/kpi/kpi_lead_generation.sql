@@ -59,7 +59,7 @@ time_entries as (
 ),
 
 users as (
-    select * from {{ ref('stg_crm__users') }}
+    select * from {{ ref('dim_users') }}
 ),
 
 ad_events as (

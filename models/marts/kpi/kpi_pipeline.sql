@@ -41,7 +41,7 @@ quotas as (
 ),
 
 users as (
-    select * from {{ ref('stg_crm__users') }}
+    select * from {{ ref('dim_users') }}
 ),
 
 created_events as (
