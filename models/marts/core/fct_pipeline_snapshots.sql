@@ -49,7 +49,8 @@ final as (
         pipeline_daily.amount,
         pipeline_daily.currency_code,
         pipeline_daily.amount_reporting,
-        {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} as days_in_stage
+        -- LT05 judges the rendered line, and dbt.datediff renders long
+        {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} as days_in_stage  -- noqa: LT05
     from pipeline_daily
     inner join snapshot_dates
         on pipeline_daily.date_day = snapshot_dates.snapshot_date

@@ -16,13 +16,14 @@ sales_employees as (
     select * from {{ ref('int_sales_employees') }}
 ),
 
-rep_days as (
+final as (
     select
+        time_entries.employee_id || ':' || cast(time_entries.work_date as {{ dbt.type_string() }}) as rep_day_id,
         time_entries.employee_id,
-        time_entries.work_date,
         sales_employees.user_id,
         sales_employees.team,
         sales_employees.source_relation,
+        time_entries.work_date,
         {%- for category in categories %}
             coalesce(sum(case when time_entries.category = '{{ category }}' then time_entries.hours end), 0)
                 as {{ category }}_hours,
@@ -37,21 +38,6 @@ rep_days as (
         sales_employees.user_id,
         sales_employees.team,
         sales_employees.source_relation
-),
-
-final as (
-    select
-        employee_id || ':' || cast(work_date as {{ dbt.type_string() }}) as rep_day_id,
-        employee_id,
-        user_id,
-        team,
-        source_relation,
-        work_date,
-        {%- for category in categories %}
-        {{ category }}_hours,
-        {%- endfor %}
-        total_hours
-    from rep_days
 )
 
 select * from final
