@@ -232,9 +232,7 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     _salesmart("run", home=incremental, landing=landing)
     after_first = {
-        "activities": dict(
-            _query(incremental, "select activity_id, call_outcome from staging.stg_crm__activities")
-        ),
+        "activities": dict(_query(incremental, "select activity_id, call_outcome from staging.stg_crm__activities")),
         "clicked": dict(
             _query(incremental, "select message_id, is_clicked from intermediate.int_email_messages_flagged")
         ),
