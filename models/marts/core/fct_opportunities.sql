@@ -1,6 +1,7 @@
 {#- One row per non-deleted opportunity: owner rep and team, account segment/territory/region, lead
     source_channel, type, current stage, closed/won flags, reporting dates and amount_reporting converted
-    at closed_at's date (null while open). The pipeline metrics of the semantic layer read this model. -#}
+    at closed_at's date (null while open), and the opportunity custom fields (passthrough). kpi_pipeline and
+    the pipeline metrics of the semantic layer read this model; won = is_won, lost = is_lost (int_opportunities). -#}
 
 with
 
@@ -30,6 +31,7 @@ final as (
         currency_code,
         amount_reporting,
         close_date,
+        {{- passthrough_names('opportunity') }}
         source_relation,
         created_at,
         closed_at,
