@@ -1,12 +1,16 @@
 {#- Incremental, not a view: each build dedups only the activity_ids with rows in new files (macro
     keys_in_new_files), and its tests and the models above it read a table instead of re-ranking the whole
-    history each (the largest cost of a build at scale 1). -#}
+    history each (the largest cost of a build at scale 1). Deleted activities are removed here, not kept
+    with is_deleted like other staging tables: an incremental run takes the new deletes too, so their old
+    rows go by delete+insert and the post-hook drops the inserted deleted versions (docs/architecture.md
+    "Incremental models"). -#}
 {{
     config(
         materialized=incremental_materialized(),
         incremental_strategy='delete+insert',
         unique_key='activity_id',
         on_schema_change='fail',
+        post_hook='{% if is_incremental() %}delete from {{ this }} where is_deleted{% endif %}',
     )
 }}
 
@@ -71,6 +75,9 @@ final as (
         _loaded_at,
         _file_id
     from latest
+    {%- if not is_incremental() %}
+    where not is_deleted
+    {%- endif %}
 
 )
 
