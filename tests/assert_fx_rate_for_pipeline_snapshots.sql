@@ -62,13 +62,7 @@ needed_rates as (
 ),
 
 final as (
-    select needed_rates.*
-    from needed_rates
-    left join fx_rates_daily
-        on
-            needed_rates.currency_code = fx_rates_daily.currency_code
-            and needed_rates.rate_date = fx_rates_daily.rate_date
-    where fx_rates_daily.rate_to_reporting is null
+    {{ missing_fx_rates() }}
 )
 
 select * from final

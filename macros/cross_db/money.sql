@@ -16,3 +16,15 @@
 {% macro spark__reporting_amount(amount_expr, rate_expr) -%}
     cast(cast({{ amount_expr }} as decimal(24, 8)) * cast({{ rate_expr }} as decimal(13, 4)) as decimal(38, 8))
 {%- endmacro %}
+
+{#- The rows of `needed_rates` (a CTE with currency_code and rate_date) that find no rate in
+    `fx_rates_daily` (a CTE over int_fx_rates_daily): the final step of the tests/assert_fx_rate_for_* tests. -#}
+{% macro missing_fx_rates(needed_rates='needed_rates', fx_rates_daily='fx_rates_daily') -%}
+    select {{ needed_rates }}.*
+    from {{ needed_rates }}
+    left join {{ fx_rates_daily }}
+        on
+            {{ needed_rates }}.currency_code = {{ fx_rates_daily }}.currency_code
+            and {{ needed_rates }}.rate_date = {{ fx_rates_daily }}.rate_date
+    where {{ fx_rates_daily }}.rate_to_reporting is null
+{%- endmacro %}

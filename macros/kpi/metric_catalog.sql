@@ -781,6 +781,30 @@
             'inputs': [],
             'source_relation': true,
             'custom_dims': "opportunity",
+        },
+        "net_revenue_retention": {
+            'family': "sales_outcomes",
+            'model': "kpi_sales_outcomes",
+            'unit': "ratio",
+            'direction': "higher",
+            'indicator': "lagging",
+            'dims': ["segment", "territory"],
+            'has_total': true,
+            'inputs': ["subscriptions"],
+            'source_relation': false,
+            'custom_dims': "",
+        },
+        "pipeline_generated": {
+            'family': "pipeline",
+            'model': "kpi_pipeline",
+            'unit': "currency",
+            'direction': "higher",
+            'indicator': "leading",
+            'dims': ["rep", "team", "source_channel"],
+            'has_total': true,
+            'inputs': [],
+            'source_relation': true,
+            'custom_dims': "opportunity",
         }
     } -%}
     {{ return(catalog) }}

@@ -1,12 +1,14 @@
 """The metric registry: spec/metrics.yml (the single source of truth) and the project's extension
 spec/metrics_extra.yml (metrics beyond the read-only shared spec, appended after it, and the project's facts
-about every metric: optional inputs, source-relation slicing, custom-field dimensions, headline rank).
+about every metric: optional inputs, source-relation slicing, custom-field dimensions, headline rank, and its
+form in the MetricFlow semantic layer).
 
 Writes `macros/kpi/metric_catalog.sql` (macros `metric_catalog()` and `kpi_families()`),
-`seeds/metric_catalog.csv` and the dbt docs page `models/marts/kpi/_metric_catalog.md` (docs blocks
-`metric_catalog` and `__overview__`). Python reads the same facts through `registry()`, `headlines()` and
-`metric_inputs()`. Run `python -m salesmart.catalog` after editing either file; `--check` exits 1 when the
-files drift.
+`seeds/metric_catalog.csv`, the dbt docs page `models/marts/kpi/_metric_catalog.md` (docs blocks
+`metric_catalog` and `__overview__`), the MetricFlow metrics `models/semantic/_metrics.yml` and the generated
+part of `docs/semantic_layer.md`. Python reads the same facts through `registry()`, `headlines()`,
+`metric_inputs()` and `semantic_helpers()`. Run `python -m salesmart.catalog` after editing either file;
+`--check` exits 1 when the files drift.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import yaml
 
 from salesmart.contract import load_metric_catalog, load_metric_extensions
 
@@ -25,6 +30,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MACRO_PATH = Path("macros/kpi/metric_catalog.sql")
 SEED_PATH = Path("seeds/metric_catalog.csv")
 DOCS_PATH = Path("models/marts/kpi/_metric_catalog.md")
+SEMANTIC_METRICS_PATH = Path("models/semantic/_metrics.yml")
+SEMANTIC_MODELS_PATH = Path("models/semantic/_semantic_models.yml")
+SEMANTIC_DOCS_PATH = Path("docs/semantic_layer.md")
 SPEC_NAME = "scripts/salesmart/spec/metrics.yml"
 EXTRA_SPEC_NAME = "scripts/salesmart/spec/metrics_extra.yml"
 
@@ -34,7 +42,22 @@ INDICATORS = {"leading", "lagging"}
 # Entities whose custom fields (var kpi_extra_dimensions) can slice a metric (field custom_dims).
 CUSTOM_DIM_ENTITIES = {"opportunity"}
 # Registry fields of metrics_extra.yml beyond the shared spec's (annotations, or an extension metric's entry).
-REGISTRY_FIELDS = {"inputs", "source_relation", "custom_dims", "headline"}
+REGISTRY_FIELDS = {"inputs", "source_relation", "custom_dims", "headline", "semantic"}
+# The `semantic` field: a MetricFlow metric type and its keys, (required, optional), or type none with the reason
+# MetricFlow cannot give the metric's kpi_metric_values value. Measures are those of
+# models/semantic/_semantic_models.yml; metrics are registry metrics or semantic helpers (metrics_extra.yml).
+SEMANTIC_KEYS: dict[str, tuple[set[str], set[str]]] = {
+    "simple": ({"measure"}, {"filter"}),
+    "ratio": ({"numerator", "denominator"}, {"filter"}),
+    "derived": ({"expr", "metrics"}, {"filter"}),
+    "cumulative": ({"measure"}, {"window", "grain_to_date", "period_agg", "filter"}),
+    "conversion": ({"entity", "base_measure", "conversion_measure"}, {"calculation", "window", "filter"}),
+    "none": ({"reason"}, set()),
+}
+SEMANTIC_COMMON_KEYS = {"type", "label"}
+PERIOD_AGGS = {"first", "last", "average"}
+CONVERSION_CALCULATIONS = {"conversion_rate", "conversions"}
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Metrics whose definition says "no total row" (stage_conversion_rate): only dimension rows exist.
 NO_TOTAL_MARKER = "no total row"
 SEED_COLUMNS = [
@@ -56,6 +79,44 @@ class CatalogError(ValueError):
 
 
 @dataclass(frozen=True)
+class SemanticForm:
+    """A metric's form in the MetricFlow semantic layer (registry field `semantic`): its type and keys
+    (SEMANTIC_KEYS), or type none and the reason MetricFlow cannot express it."""
+
+    type: str
+    params: tuple[tuple[str, str | tuple[str, ...]], ...] = ()  # the type's keys, in file order
+    label: str = ""
+
+    def get(self, key: str) -> str | tuple[str, ...]:
+        return dict(self.params).get(key, "")
+
+    @property
+    def expressible(self) -> bool:
+        return self.type != "none"
+
+    def measures(self) -> list[str]:
+        """Measures of _semantic_models.yml this form names."""
+        keys = {"simple": ["measure"], "cumulative": ["measure"], "conversion": ["base_measure", "conversion_measure"]}
+        return [str(self.get(key)) for key in keys.get(self.type, [])]
+
+    def metrics(self) -> list[str]:
+        """Semantic-layer metrics this form is built on."""
+        if self.type == "ratio":
+            return [str(self.get("numerator")), str(self.get("denominator"))]
+        return list(self.get("metrics")) if self.type == "derived" else []
+
+
+@dataclass(frozen=True)
+class SemanticHelper:
+    """A metric of the semantic layer that is no registry metric: a numerator, denominator or part of one
+    (metrics_extra.yml `semantic_helpers`), queryable like the others."""
+
+    name: str
+    description: str
+    form: SemanticForm
+
+
+@dataclass(frozen=True)
 class Metric:
     metric_id: str
     family: str
@@ -71,6 +132,7 @@ class Metric:
     source_relation: bool = False  # sliced by CRM connection when that dimension is on
     custom_dims: str = ""  # entity whose custom-field dimensions slice it
     headline: int | None = None  # rank among its family's headline KPIs
+    semantic: SemanticForm | None = None  # form in the MetricFlow semantic layer
 
 
 def _require(metric_id: str, spec: dict, field: str, allowed: set[str] | None = None, source: str = SPEC_NAME) -> str:
@@ -82,6 +144,54 @@ def _require(metric_id: str, spec: dict, field: str, allowed: set[str] | None = 
             f"{source}: metric '{metric_id}': field '{field}' is '{value}', expected one of {sorted(allowed)}"
         )
     return value
+
+
+def _semantic_form(owner: str, value: object, source: str, allow_none: bool = True) -> SemanticForm:
+    """The validated `semantic` field of a metric (or the form of a semantic helper)."""
+    where = f"{source}: metric '{owner}': field 'semantic'"
+    if not isinstance(value, dict):
+        raise CatalogError(f"{where} must be a mapping with a 'type'")
+    kind = value.get("type")
+    types = sorted(SEMANTIC_KEYS) if allow_none else sorted(set(SEMANTIC_KEYS) - {"none"})
+    if kind not in types:
+        raise CatalogError(f"{where}: type is '{kind}', expected one of {types}")
+    required, optional = SEMANTIC_KEYS[kind]
+    keys = set(value) - SEMANTIC_COMMON_KEYS
+    if required - keys:
+        raise CatalogError(f"{where}: type {kind} needs {sorted(required - keys)}")
+    if keys - required - optional:
+        raise CatalogError(f"{where}: type {kind} takes no {sorted(keys - required - optional)}")
+    params: list[tuple[str, str | tuple[str, ...]]] = []
+    for key, item in value.items():
+        if key in SEMANTIC_COMMON_KEYS:
+            continue
+        if key == "metrics":
+            if (
+                not isinstance(item, list)
+                or not item
+                or not all(isinstance(n, str) and NAME_PATTERN.match(n) for n in item)
+            ):
+                raise CatalogError(f"{where}: 'metrics' must list metric names")
+            params.append((key, tuple(item)))
+            continue
+        if not isinstance(item, str) or not item.strip():
+            raise CatalogError(f"{where}: '{key}' must be a non-empty string")
+        named = key in {"measure", "numerator", "denominator", "base_measure", "conversion_measure", "entity"}
+        if named and not NAME_PATTERN.match(item):
+            raise CatalogError(f"{where}: '{key}' is '{item}', not a name")
+        params.append((key, item))
+    form = SemanticForm(kind, tuple(params), str(value.get("label", "")))
+    if kind == "cumulative" and form.get("window") and form.get("grain_to_date"):
+        raise CatalogError(f"{where}: a cumulative metric takes a window or a grain_to_date, not both")
+    if kind == "cumulative" and form.get("period_agg") and form.get("period_agg") not in PERIOD_AGGS:
+        raise CatalogError(f"{where}: period_agg must be one of {sorted(PERIOD_AGGS)}")
+    if kind == "conversion" and form.get("calculation") and form.get("calculation") not in CONVERSION_CALCULATIONS:
+        raise CatalogError(f"{where}: calculation must be one of {sorted(CONVERSION_CALCULATIONS)}")
+    if kind == "derived":
+        missing = [name for name in form.get("metrics") if not re.search(rf"\b{name}\b", str(form.get("expr")))]
+        if missing:
+            raise CatalogError(f"{where}: expr does not use its metrics {missing}")
+    return form
 
 
 def _registry_fields(metric_id: str, entry: dict, source: str) -> dict:
@@ -109,11 +219,13 @@ def _registry_fields(metric_id: str, entry: dict, source: str) -> dict:
     headline = entry.get("headline")
     if headline is not None and (not isinstance(headline, int) or isinstance(headline, bool) or headline < 1):
         raise CatalogError(f"{source}: metric '{metric_id}': field 'headline' must be a rank (1, 2, ...)")
+    semantic = _semantic_form(metric_id, entry["semantic"], source) if "semantic" in entry else None
     return {
         "inputs": tuple(inputs),
         "source_relation": source_relation,
         "custom_dims": custom_dims,
         "headline": headline,
+        "semantic": semantic,
     }
 
 
@@ -194,6 +306,179 @@ def headlines(metrics: tuple[Metric, ...] | list[Metric] | None = None) -> dict[
 def metric_inputs(metrics: tuple[Metric, ...] | list[Metric] | None = None) -> dict[str, tuple[str, ...]]:
     """metric_id -> the optional switches it needs (metrics that need none are left out)."""
     return {m.metric_id: m.inputs for m in (registry() if metrics is None else metrics) if m.inputs}
+
+
+def parse_semantic_helpers(extra: dict | None, metric_ids: set[str]) -> list[SemanticHelper]:
+    """The semantic helpers of metrics_extra.yml (`semantic_helpers`: name -> description, optional label and a
+    form as in a metric's `semantic` field, never type none), validated; their names are no registry metric's."""
+    entries = (extra or {}).get("semantic_helpers") or {}
+    if not isinstance(entries, dict):
+        raise CatalogError(f"{EXTRA_SPEC_NAME}: 'semantic_helpers' must be a mapping of metric name to form")
+    helpers = []
+    for name, entry in entries.items():
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            raise CatalogError(f"{EXTRA_SPEC_NAME}: semantic helper '{name}' is not a name")
+        if name in metric_ids:
+            raise CatalogError(f"{EXTRA_SPEC_NAME}: semantic helper '{name}' is a registry metric")
+        if not isinstance(entry, dict):
+            raise CatalogError(f"{EXTRA_SPEC_NAME}: semantic helper '{name}' is not a mapping")
+        description = _require(name, entry, "description", source=EXTRA_SPEC_NAME)
+        form = _semantic_form(name, {k: v for k, v in entry.items() if k != "description"}, EXTRA_SPEC_NAME, False)
+        helpers.append(SemanticHelper(name, description, form))
+    return helpers
+
+
+@cache
+def semantic_helpers() -> tuple[SemanticHelper, ...]:
+    """The semantic layer's metrics beyond the registry's (numerators, denominators, parts)."""
+    return tuple(parse_semantic_helpers(load_metric_extensions(), {m.metric_id for m in registry()}))
+
+
+def semantic_measures(root: Path = REPO_ROOT) -> set[str]:
+    """Names of the measures of models/semantic/_semantic_models.yml."""
+    spec = yaml.safe_load((root / SEMANTIC_MODELS_PATH).read_text(encoding="utf-8")) or {}
+    return {m["name"] for model in spec.get("semantic_models") or [] for m in model.get("measures") or []}
+
+
+def _semantic_label(name: str, form: SemanticForm) -> str:
+    return form.label or name.replace("_", " ").capitalize()
+
+
+def _semantic_entry(name: str, description: str, form: SemanticForm) -> dict:
+    """One metric of models/semantic/_metrics.yml (MetricFlow's metric spec)."""
+    if "{{" in description or "{%" in description:
+        raise CatalogError(f"metric '{name}': its description holds Jinja, which dbt would render")
+    get = form.get
+    if form.type == "simple":
+        type_params: dict = {"measure": get("measure")}
+    elif form.type == "ratio":
+        type_params = {"numerator": get("numerator"), "denominator": get("denominator")}
+    elif form.type == "derived":
+        type_params = {"expr": get("expr"), "metrics": [{"name": metric} for metric in get("metrics")]}
+    elif form.type == "cumulative":
+        cumulative = {key: get(key) for key in ("window", "grain_to_date", "period_agg") if get(key)}
+        type_params = {"measure": get("measure"), **({"cumulative_type_params": cumulative} if cumulative else {})}
+    else:  # conversion
+        conversion = {
+            "entity": get("entity"),
+            "calculation": get("calculation") or "conversion_rate",
+            "base_measure": {"name": get("base_measure")},
+            "conversion_measure": {"name": get("conversion_measure")},
+            **({"window": get("window")} if get("window") else {}),
+        }
+        type_params = {"conversion_type_params": conversion}
+    entry = {
+        "name": name,
+        "label": _semantic_label(name, form),
+        "description": description,
+        "type": form.type,
+        "type_params": type_params,
+    }
+    if get("filter"):
+        entry["filter"] = get("filter")
+    return entry
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """Indents lists under their key, as the project's hand-written YAML does."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    # filters quote SQL strings: double quotes read better than YAML's doubled single quotes
+    style = '"' if "'" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_IndentedDumper.add_representer(str, _represent_str)
+
+
+def check_semantic_layer(metrics: list[Metric], helpers: list[SemanticHelper], measures: set[str]) -> None:
+    """Every registry metric has a semantic form; every measure a form names is one of `measures` and every
+    metric it is built on is in the semantic layer."""
+    missing = [m.metric_id for m in metrics if m.semantic is None]
+    if missing:
+        raise CatalogError(
+            f"{EXTRA_SPEC_NAME}: metrics without field 'semantic' (their MetricFlow form, or type none and a "
+            f"reason): {missing}"
+        )
+    names = {m.metric_id for m in metrics if m.semantic.expressible} | {h.name for h in helpers}
+    forms = [(m.metric_id, m.semantic) for m in metrics] + [(h.name, h.form) for h in helpers]
+    for name, form in forms:
+        unknown = [measure for measure in form.measures() if measure not in measures]
+        if unknown:
+            raise CatalogError(
+                f"{EXTRA_SPEC_NAME}: metric '{name}': measures {unknown} are not in {SEMANTIC_MODELS_PATH}"
+            )
+        absent = [metric for metric in form.metrics() if metric not in names]
+        if absent:
+            raise CatalogError(
+                f"{EXTRA_SPEC_NAME}: metric '{name}': {absent} are neither semantic-layer metrics nor semantic helpers"
+            )
+
+
+def render_semantic_metrics(metrics: list[Metric], helpers: list[SemanticHelper]) -> str:
+    entries = [_semantic_entry(m.metric_id, m.definition, m.semantic) for m in metrics if m.semantic.expressible]
+    entries += [_semantic_entry(h.name, h.description, h.form) for h in helpers]
+    body = yaml.dump(
+        {"version": 2, "metrics": entries}, Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True, width=10**6
+    )
+    header = [
+        "# GENERATED by `python -m salesmart.catalog` from the `semantic` fields and `semantic_helpers` of",
+        "# scripts/salesmart/spec/metrics_extra.yml (descriptions: the registry's definitions). Do not edit: change",
+        "# those and re-run. Measures are those of _semantic_models.yml; metrics named as metrics.yml's metric_ids",
+        "# answer as their total rows of kpi_metric_values (tests/python/test_semantic_layer.py).",
+    ]
+    return "\n".join(header) + "\n" + body
+
+
+SEMANTIC_DOCS_BEGIN = "<!-- BEGIN generated by `python -m salesmart.catalog` from the registry: do not edit -->"
+SEMANTIC_DOCS_END = "<!-- END generated -->"
+
+
+def _semantic_parts(form: SemanticForm) -> str:
+    """What a metric is built from, for a markdown table cell (a pipe escaped)."""
+    if form.type == "derived":
+        return f"`{form.get('expr')}`"
+    parts = form.measures() + form.metrics()
+    text = " / ".join(f"`{p}`" for p in parts) if form.type == "ratio" else ", ".join(f"`{p}`" for p in parts)
+    text += f"; filter `{form.get('filter')}`" if form.get("filter") else ""
+    return _md_pipes(text)
+
+
+def _md_pipes(value: str) -> str:
+    """A markdown table cell of docs/semantic_layer.md (plain markdown, not rendered by dbt: braces stay)."""
+    return value.replace("|", "\\|")
+
+
+def render_semantic_docs(text: str, metrics: list[Metric]) -> str:
+    """`text` (docs/semantic_layer.md) with its generated block redone: the registry metrics in the semantic layer
+    and those MetricFlow cannot express, with why."""
+    if SEMANTIC_DOCS_BEGIN not in text or SEMANTIC_DOCS_END not in text:
+        raise CatalogError(f"{SEMANTIC_DOCS_PATH}: the generated block's markers are missing")
+    expressible = [m for m in metrics if m.semantic.expressible]
+    others = [m for m in metrics if not m.semantic.expressible]
+    lines = [
+        SEMANTIC_DOCS_BEGIN,
+        "",
+        f"{len(expressible)} of the {len(metrics)} registry metrics are in the semantic layer.",
+        "",
+        "| metric_id | family | MetricFlow type | built from |",
+        "|---|---|---|---|",
+        *(f"| `{m.metric_id}` | {m.family} | {m.semantic.type} | {_semantic_parts(m.semantic)} |" for m in expressible),
+        "",
+        f"MetricFlow cannot express {len(others)} of them equal to `kpi_metric_values`:",
+        "",
+        "| metric_id | family | why not |",
+        "|---|---|---|",
+        *(f"| `{m.metric_id}` | {m.family} | {_md_pipes(str(m.semantic.get('reason')))} |" for m in others),
+        "",
+        SEMANTIC_DOCS_END,
+    ]
+    head, rest = text.split(SEMANTIC_DOCS_BEGIN, 1)
+    return head + "\n".join(lines) + rest.split(SEMANTIC_DOCS_END, 1)[1]
 
 
 def _jinja_str(value: str) -> str:
@@ -336,16 +621,21 @@ def render_docs(metrics: list[Metric], families: dict) -> str:
     return "\n".join(lines)
 
 
-def rendered_files(spec: dict | None = None, extra: dict | None = None) -> dict[Path, str]:
-    """Relative path -> expected content of every generated file (by default from the packaged specs)."""
+def rendered_files(spec: dict | None = None, extra: dict | None = None, root: Path = REPO_ROOT) -> dict[Path, str]:
+    """Relative path -> expected content of every generated file (by default from the packaged specs); the
+    semantic layer's measures and the hand-written part of docs/semantic_layer.md are read under `root`."""
     if spec is None:
         spec, extra = load_metric_catalog(), load_metric_extensions()
     metrics = parse_metrics(spec, extra)
+    helpers = parse_semantic_helpers(extra, {m.metric_id for m in metrics})
+    check_semantic_layer(metrics, helpers, semantic_measures(root))
     families = {**(spec.get("families") or {}), **((extra or {}).get("families") or {})}
     return {
         MACRO_PATH: render_macro(metrics),
         SEED_PATH: render_seed(metrics),
         DOCS_PATH: render_docs(metrics, families),
+        SEMANTIC_METRICS_PATH: render_semantic_metrics(metrics, helpers),
+        SEMANTIC_DOCS_PATH: render_semantic_docs((root / SEMANTIC_DOCS_PATH).read_text(encoding="utf-8"), metrics),
     }
 
 
@@ -353,14 +643,14 @@ def drifted_files(root: Path = REPO_ROOT) -> list[Path]:
     """Generated files whose content differs from what metrics.yml gives."""
     return [
         path
-        for path, text in rendered_files().items()
+        for path, text in rendered_files(root=root).items()
         if not (root / path).exists() or (root / path).read_text(encoding="utf-8") != text
     ]
 
 
 def write_files(root: Path = REPO_ROOT) -> list[Path]:
     written = []
-    for path, text in rendered_files().items():
+    for path, text in rendered_files(root=root).items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text, encoding="utf-8")
         written.append(path)

@@ -33,12 +33,12 @@ pytestmark = pytest.mark.slow
 
 # Tables compared between the homes, with the columns left out: `_file_id` values (and the watermarks
 # made of them) depend on how many files each load saw before (they are global load-order ids), not on
-# the data, so they differ.
+# the data, so they differ; so do staging's `_loaded_at` (load times).
 COMPARED = {
     "marts.kpi_metric_values": [],
     "marts.fct_activities": ["_file_id"],
     "marts.fct_email_messages": ["_file_id", "events_file_id"],
-    "intermediate.int_activities_deduped": ["_file_id"],
+    "staging.stg_crm__activities": ["_file_id", "_loaded_at"],
     "intermediate.int_email_messages_flagged": ["_file_id", "events_file_id"],
     "intermediate.int_opportunity_history_deduped": ["_file_id"],
     "intermediate.int_user_events_deduped": ["_file_id"],
@@ -232,9 +232,7 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     _salesmart("run", home=incremental, landing=landing)
     after_first = {
-        "activities": dict(
-            _query(incremental, "select activity_id, call_outcome from intermediate.int_activities_deduped")
-        ),
+        "activities": dict(_query(incremental, "select activity_id, call_outcome from staging.stg_crm__activities")),
         "clicked": dict(
             _query(incremental, "select message_id, is_clicked from intermediate.int_email_messages_flagged")
         ),
@@ -273,7 +271,7 @@ def test_batch_one_state_before_the_late_records(homes: dict) -> None:
 
 def test_late_records_reach_the_incremental_models(homes: dict) -> None:
     ids, home = homes["ids"], homes["incremental_home"]
-    activities = dict(_query(home, "select activity_id, call_outcome from intermediate.int_activities_deduped"))
+    activities = dict(_query(home, "select activity_id, call_outcome from staging.stg_crm__activities"))
     assert activities[ids["updated_call"]] == "connected"
     assert activities[ids["late_call"]] == "connected"
     assert ids["deleted_meeting"] not in activities

@@ -6,7 +6,8 @@ The data, in short (fx: EUR->USD 1.10 from 2026-01-01, 1.20 from 02-01, 1.25 fro
   O2 u1 USD 2000  created 01-08  prospecting; a later file: lost 02-10 (latest version wins)
   O3 u2 EUR 5000  created 01-12  prospecting -> discovery 01-20 -> won 02-15 (6000 USD at 1.20)
   O4 u3 USD 3000  created 01-15  prospecting -> lost 01-25 -> re-opened negotiation 02-05 -> won 03-10 at 3500
-  O5 u2 USD 4000  created 02-20  prospecting (close 03-25) -> proposal 03-05 at 4500 (close 04-15), open
+  O5 u2 USD 4000  created 02-20  prospecting (close 03-25) -> proposal 03-05 at 4500 (close 04-15), open;
+                                from lead L1 (source_channel event, created 02-10); the others have no lead
   O6 u1 USD 9999  created 02-01  won 02-02 but deleted: counts nowhere
   O7 u3 EUR 1000  created 03-20  qualification, no history row, open (1250 USD at 03-31)
 Teams: u1, u2 in team A; u3 in team B. As-of date 2026-03-31, fiscal year starting in January.
@@ -43,6 +44,9 @@ a2,Globex,retail,enterprise,5000,US,t2,u2,{TS},{TS},false
 2026-02-01,EUR,1.20
 2026-03-01,EUR,1.25
 """,
+    "crm/leads/2026-02-10.csv": """lead_id,created_at,source_channel,owner_user_id,status,converted_at,converted_account_id,converted_opportunity_id,updated_at,is_deleted
+L1,2026-02-10T09:00:00Z,event,u2,converted,2026-02-20T09:00:00Z,a1,O5,2026-02-20T09:00:00Z,false
+""",
     "crm/quotas/2026-01-01.csv": f"""user_id,period_month,quota_amount,updated_at
 u1,2026-01-01,1000,{TS}
 u1,2026-02-01,1000,{TS}
@@ -66,7 +70,7 @@ O2,a1,u1,,o2,new_business,prospecting,2000,USD,2026-02-10,false,false,,,2026-01-
 O2,a1,u1,,o2,new_business,closed_lost,2000,USD,2026-02-10,true,false,2026-02-10T12:00:00Z,price,2026-01-08T09:00:00Z,2026-02-10T12:00:00Z,false
 O3,a2,u2,,o3,new_business,closed_won,5000,EUR,2026-02-15,true,true,2026-02-15T12:00:00Z,,2026-01-12T09:00:00Z,2026-02-15T12:00:00Z,false
 O4,a2,u3,,o4,new_business,closed_won,3500,USD,2026-03-10,true,true,2026-03-10T12:00:00Z,,2026-01-15T09:00:00Z,2026-03-10T12:00:00Z,false
-O5,a1,u2,,o5,new_business,proposal,4500,USD,2026-04-15,false,false,,,2026-02-20T09:00:00Z,2026-03-05T12:00:00Z,false
+O5,a1,u2,L1,o5,new_business,proposal,4500,USD,2026-04-15,false,false,,,2026-02-20T09:00:00Z,2026-03-05T12:00:00Z,false
 O6,a1,u1,,o6,new_business,closed_won,9999,USD,2026-02-02,true,true,2026-02-02T12:00:00Z,,2026-02-01T09:00:00Z,2026-02-03T12:00:00Z,true
 O7,a2,u3,,o7,new_business,qualification,1000,EUR,2026-03-31,false,false,,,2026-03-20T09:00:00Z,2026-03-20T09:00:00Z,false
 """,
@@ -208,3 +212,40 @@ def test_periods_and_completeness(published):
         "where metric_id = 'bookings' and period_grain = 'month'"
     ).fetchone()[0]
     assert months == 3
+
+
+def test_pipeline_generated_by_created_at_at_the_created_date_rate(published):
+    # The current amount of the opportunities created in the month, converted at created_at's rate:
+    #   January  O1 1000 + O2 2000 + O3 5000 EUR x 1.10 (01-12; 6000 at its closing rate) + O4 3500 = 12000
+    #   February O5 4500 (its current amount; 4000 when created); O6 (9999) is deleted = 4500
+    #   March    O7 1000 EUR x 1.25 (03-20) = 1250
+    months = ("2026-01-01", "2026-02-01", "2026-03-01")
+    assert [kpi(published, "pipeline_generated", "month", m)["value"] for m in months] == [
+        pytest.approx(12000),
+        pytest.approx(4500),
+        pytest.approx(1250),
+    ]
+    q1 = kpi(published, "pipeline_generated", "quarter", "2026-01-01")
+    assert q1["value"] == pytest.approx(17750)
+    assert (q1["numerator"], q1["denominator"]) == (None, None)
+    # rep: u1 O1 + O2 = 3000; u2 O3 + O5 = 5500 + 4500 = 10000; u3 O4 + O7 = 3500 + 1250 = 4750
+    # team: A (u1, u2) 13000, B (u3) 4750
+    for dimension, value, expected in [
+        ("rep", "u1", 3000),
+        ("rep", "u2", 10000),
+        ("rep", "u3", 4750),
+        ("team", "A", 13000),
+        ("team", "B", 4750),
+        # source_channel: O5 from lead L1 (event) 4500; no lead: 17750 - 4500 = 13250
+        ("source_channel", "event", 4500),
+        ("source_channel", "unknown", 13250),
+    ]:
+        assert kpi(published, "pipeline_generated", "quarter", "2026-01-01", dimension, value)["value"] == (
+            pytest.approx(expected)
+        ), (dimension, value)
+    # on a slice of its dims without opportunities that month: 0; on a slice it does not list: no row
+    assert kpi(published, "pipeline_generated", "month", "2026-03-01", "rep", "u1")["value"] == 0
+    assert published.execute(
+        "select count(*) from marts.kpi_metric_values where metric_id = 'pipeline_generated' "
+        "and dimension_name not in ('total', 'rep', 'team', 'source_channel')"
+    ).fetchone() == (0,)

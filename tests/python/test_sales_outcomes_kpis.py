@@ -12,8 +12,12 @@ The data (as-of 2026-03-31, fiscal year starting in January; EUR->USD 1.10 from 
   opportunities O1 a1 u1 new_business won 01-20 1000 USD (created 01-05: 15 days)
                 O2 a2 u2 renewal won 02-15 5000 EUR = 6000 (created 01-10: 36 days)
                 O3 a3 u3 renewal lost 02-20 (created 01-12)
-  subscriptions a1 from 2026-01-01; a2 2025-03-01..2026-02-14; a3 2025-01-01..2026-03-31 then from 04-01;
-                a4 (deleted) 2025-01-01..2026-01-15
+  subscriptions (mrr per month)  S1 a1 from 2026-01-01, 100 USD; S8 a1 from 2026-01-01, no mrr
+                S2 a2 2025-03-01..2026-02-14, 200 EUR (lost in February)
+                S3 a3 2025-01-01..2026-03-31, 300 USD; S6 a3 from 2026-02-10, 50 USD (expansion);
+                S4 a3 from 2026-04-01, 350 USD
+                S5 a4 (deleted) 2025-01-01..2026-01-15, 999 USD
+                S7 a5 (new customer) from 2026-03-15, 400 USD
   quotas  u1 Jan 1000; u2 Jan 1000, Feb 5000; u3 Feb 1000; m1 (manager) Jan 100
   nps     March: 10, 9, 9, 7, 3 (a1);  tickets: complaint a2 Feb, complaint a1 Mar, question a1 Mar,
           complaint a4 (deleted) Mar
@@ -121,6 +125,14 @@ def _line(line: str, order: str, product: str, qty: int, price: int, cost: int, 
     )
 
 
+def _subscription(
+    sub: str, account: str, start: str, end: str, mrr: int | str, currency: str = "USD"
+) -> dict[str, object]:
+    return dict(
+        subscription_id=sub, account_id=account, start_date=start, end_date=end, mrr=mrr, currency_code=currency
+    )
+
+
 LANDING = {
     "crm/users/a.csv": _csv(
         "crm.users",
@@ -145,6 +157,7 @@ LANDING = {
             _account("a2", "enterprise", "t2", "u2"),
             _account("a3", "smb", "t1", "u1"),
             _account("a4", "smb", "t1", "u1", deleted=True),
+            _account("a5", "mid_market", "t2", "u2"),
         ],
     ),
     "crm/products/a.csv": _csv(
@@ -239,29 +252,14 @@ LANDING = {
     "crm/subscriptions/a.csv": _csv(
         "crm.subscriptions",
         [
-            dict(subscription_id="S1", account_id="a1", start_date="2026-01-01", currency_code="USD"),
-            dict(
-                subscription_id="S2",
-                account_id="a2",
-                start_date="2025-03-01",
-                end_date="2026-02-14",
-                currency_code="USD",
-            ),
-            dict(
-                subscription_id="S3",
-                account_id="a3",
-                start_date="2025-01-01",
-                end_date="2026-03-31",
-                currency_code="USD",
-            ),
-            dict(subscription_id="S4", account_id="a3", start_date="2026-04-01", currency_code="USD"),
-            dict(
-                subscription_id="S5",
-                account_id="a4",
-                start_date="2025-01-01",
-                end_date="2026-01-15",
-                currency_code="USD",
-            ),
+            _subscription("S1", "a1", "2026-01-01", "", 100),
+            _subscription("S8", "a1", "2026-01-01", "", ""),
+            _subscription("S2", "a2", "2025-03-01", "2026-02-14", 200, currency="EUR"),
+            _subscription("S3", "a3", "2025-01-01", "2026-03-31", 300),
+            _subscription("S6", "a3", "2026-02-10", "", 50),
+            _subscription("S4", "a3", "2026-04-01", "", 350),
+            _subscription("S5", "a4", "2025-01-01", "2026-01-15", 999),
+            _subscription("S7", "a5", "2026-03-15", "", 400),
         ],
     ),
     "crm/nps_responses/a.csv": _csv(
@@ -398,3 +396,44 @@ def test_quota_attainment_rate(published):
     assert value(published, "quota_attainment_rate", "month", "2026-02-01") == pytest.approx(1 / 2)
     assert value(published, "quota_attainment_rate", "quarter", "2026-01-01") == pytest.approx(2 / 3)
     assert value(published, "quota_attainment_rate", "quarter", "2026-01-01", "team", "B") == 0
+
+
+def test_net_revenue_retention(published):
+    # MRR of the accounts active on the first day (a4 is deleted: never), on the first and the last day, both at
+    # the rate of the last day (EUR 1.10 on 01-31, 1.20 from 02-01); S8 has no mrr: 0.
+    #   January  active a1, a2, a3: first day S1 100 + S2 200 x 1.10 + S3 300 = 620; last day the same: 1
+    #   February active a1, a2, a3: first day 100 + 200 x 1.20 + 300 = 640;
+    #            last day S1 100 + S3 300 + S6 50 (a3's expansion) = 450, a2 lost on 02-14: 0
+    #   March    active a1, a3: first day 100 + 300 + 50 = 450; last day 450 (S3 ends on 03-31, so still
+    #            covers it); a5, a customer since 03-15, counts nowhere (its 400 would give 850 / 450)
+    #   Q1       active a1, a2, a3 on 01-01: first day 100 + 200 x 1.20 (rate of 03-31) + 300 = 640; last day 450
+    jan = kpi(published, "net_revenue_retention", "month", "2026-01-01")
+    assert (jan["numerator"], jan["denominator"], jan["value"]) == (pytest.approx(620), pytest.approx(620), 1)
+    feb = kpi(published, "net_revenue_retention", "month", "2026-02-01")
+    assert (feb["numerator"], feb["denominator"]) == (pytest.approx(450), pytest.approx(640))
+    assert feb["value"] == pytest.approx(450 / 640)
+    mar = kpi(published, "net_revenue_retention", "month", "2026-03-01")
+    assert (mar["numerator"], mar["denominator"], mar["value"]) == (pytest.approx(450), pytest.approx(450), 1)
+    q1 = kpi(published, "net_revenue_retention", "quarter", "2026-01-01")
+    assert (q1["numerator"], q1["denominator"]) == (pytest.approx(450), pytest.approx(640))
+    # Q1 by account segment and territory: smb = a1 + a3 (t1) 400 -> 450, expansion above 1;
+    # enterprise = a2 (t2) 240 -> 0
+    assert value(published, "net_revenue_retention", "quarter", "2026-01-01", "segment", "smb") == pytest.approx(
+        450 / 400
+    )
+    assert value(published, "net_revenue_retention", "quarter", "2026-01-01", "territory", "t1") == pytest.approx(
+        450 / 400
+    )
+    enterprise = kpi(published, "net_revenue_retention", "quarter", "2026-01-01", "segment", "enterprise")
+    assert (enterprise["numerator"], enterprise["denominator"], enterprise["value"]) == (0, pytest.approx(240), 0)
+    # a5 (mid_market, active only from 03-15) is in no Q1 slice
+    assert published.execute(
+        "select count(*) from marts.kpi_metric_values where metric_id = 'net_revenue_retention' "
+        "and dimension_value = 'mid_market'"
+    ).fetchone() == (0,)
+    # Year 2025: a3 alone is active on 2025-01-01 (a2 starts 03-01): 300 -> 300
+    assert value(published, "net_revenue_retention", "year", "2025-01-01") == 1
+    # Year 2026, in progress: its last day is 12-31 (as for customer_churn_rate), the rate that of the as-of
+    # date 03-31: first day 640 as in Q1; last day S1 100 + S6 50 + S4 350 (a3's renewal from 04-01) = 500
+    year = kpi(published, "net_revenue_retention", "year", "2026-01-01")
+    assert (year["numerator"], year["denominator"]) == (pytest.approx(500), pytest.approx(640))

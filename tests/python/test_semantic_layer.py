@@ -3,10 +3,13 @@
 First on the hand-made pipeline data set of test_pipeline_kpis (its docstring explains each deal): `mf query`
 must give the values worked out by hand there. Then on generated data:
 
-A small warehouse is generated (fixed seed, fixed as-of date) and built with `salesmart run`; then
-`mf query` is run as a user would, from the project root, and each metric's value for every quarter
-(and, for a few, every month and fiscal year) must equal the total-slice row of kpi_metric_values, which the
-family models compute independently of the semantic layer (rolled-up SQL, not MetricFlow).
+A small warehouse is generated (fixed seed, fixed as-of date, a fiscal year starting in February so fiscal
+quarters and years differ from calendar ones) and built with `salesmart run`; then `mf query` is run as a user
+would, from the project root, and every registry metric the semantic layer expresses (registry field
+`semantic`, not type none) must equal, for every month, fiscal quarter and fiscal year, its total-slice row of
+kpi_metric_values, which the family models compute independently of the semantic layer (rolled-up SQL, not
+MetricFlow). A metric without a total row is compared on its dimension. One `mf query` per grain serves all
+metrics.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import duckdb
 import pytest
 
 from helpers import copy_home, salesmart_command
+from salesmart.catalog import registry
 from salesmart.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,36 +44,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(MF_COMMAND is None, reason=SK
 
 AS_OF = "2025-09-30"
 REL_TOL = 1e-6
-
-# One headline metric or more per family; each is also a metric_id of metrics.yml.
-QUARTER_METRICS = [
-    # pipeline
-    "bookings",
-    "win_rate",
-    "avg_deal_size",
-    "sales_cycle_days",
-    "opportunities_created",
-    "pipeline_value",
-    # sales outcomes
-    "revenue",
-    "gross_margin",
-    # sales activity
-    "calls_made",
-    "email_open_rate",
-    "email_reply_rate",
-    "meetings_scheduled",
-    # lead generation
-    "leads_created",
-    "mqls",
-    "sqls",
-    "lead_to_opportunity_rate",
-    "customer_acquisition_cost",
-    # sales productivity
-    "selling_hours_per_rep_day",
-    # recruiting and training
-    "turnover_rate",
+# kpi_metric_values' quarters and years are fiscal (var fiscal_year_start_month): MetricFlow's fiscal_quarter and
+# fiscal_year custom granularities of the time spine. February makes both differ from calendar periods.
+FISCAL_YEAR_START_MONTH = 2
+GRAINS = [
+    ("metric_time__month", "month"),
+    ("metric_time__fiscal_quarter", "quarter"),
+    ("metric_time__fiscal_year", "year"),
 ]
-OTHER_GRAIN_METRICS = ["bookings", "win_rate", "revenue", "email_open_rate", "mqls", "turnover_rate"]
+
+# Every registry metric the semantic layer expresses, read from the registry.
+SEMANTIC_METRICS = [m for m in registry() if m.semantic.expressible]
+TOTAL_METRICS = [m.metric_id for m in SEMANTIC_METRICS if m.has_total]
+# Metrics without a total row ("no total row" in their definition): kpi dimension -> mf group-by giving its rows.
+NO_TOTAL_SLICES = {"stage_conversion_rate": ("stage", "stage_stay__stage")}
 
 
 def mf_env(home: Path, landing: Path, as_of: str) -> dict[str, str]:
@@ -84,14 +72,15 @@ def mf_env(home: Path, landing: Path, as_of: str) -> dict[str, str]:
     }
 
 
-def build_warehouse(root: Path, landing: Path, as_of: str) -> dict[str, str]:
-    """`salesmart run` (load, validate, build, publish) of `landing` into `root`/home; returns the env for mf.
+def build_warehouse(root: Path, landing: Path, as_of: str, *run_args: str) -> dict[str, str]:
+    """`salesmart run` (load, validate, build, publish) of `landing` into `root`/home, with `run_args`; returns
+    the env for mf.
 
     mf reads <project>/target/semantic_manifest.json and knows no other path (dbt-metricflow 0.15), while the
     test session gives dbt a target path of its own (conftest): this run writes the project's target/."""
     env = mf_env(root / "home", landing, as_of)
     result = subprocess.run(
-        [*salesmart_command(), "run"],
+        [*salesmart_command(), "run", *run_args],
         env={**env, "DBT_TARGET_PATH": str(ROOT / "target")},
         capture_output=True,
         text=True,
@@ -106,7 +95,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Generate, load, build and publish a small warehouse; returns the environment for dbt and mf."""
     root = tmp_path_factory.mktemp("semantic")
     generate(root / "landing", scale=0.005, seed=7, start=date(2025, 1, 1), months=9)
-    return build_warehouse(root, root / "landing", AS_OF)
+    return build_warehouse(
+        root, root / "landing", AS_OF, "--vars", f"{{fiscal_year_start_month: {FISCAL_YEAR_START_MONTH}}}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -129,33 +120,40 @@ def mf_query(env: dict[str, str], metrics: list[str], group_by: str, out: Path) 
         return list(csv.DictReader(handle))
 
 
-def kpi_totals(env: dict[str, str], metrics: list[str], grain: str) -> dict[tuple[str, str], float | None]:
-    """(metric_id, period_start) -> value of the total slice in the published kpi_metric_values."""
+def kpi_values(
+    env: dict[str, str], metrics: list[str], grain: str, dimension: str = "total"
+) -> dict[tuple[str, str, str], float | None]:
+    """(metric_id, period_start, dimension_value) -> value of the `dimension` slices (the total by default) in
+    the published kpi_metric_values."""
     published = Path(env["SALESMART_HOME"]) / "salesmart.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
         rows = con.execute(
             """
-            select metric_id, cast(period_start as varchar), value
+            select metric_id, cast(period_start as varchar), dimension_value, value
             from marts.kpi_metric_values
-            where period_grain = ? and dimension_name = 'total' and list_contains(?, metric_id)
+            where period_grain = ? and dimension_name = ? and list_contains(?, metric_id)
             """,
-            [grain, metrics],
+            [grain, dimension, metrics],
         ).fetchall()
-    return {(metric_id, period_start): value for metric_id, period_start, value in rows}
+    return {(metric_id, period_start, slice_value): value for metric_id, period_start, slice_value, value in rows}
 
 
 def compare(
-    mf_rows: list[dict[str, str]], time_column: str, kpi: dict[tuple[str, str], float | None], metrics: list[str]
+    mf_rows: list[dict[str, str]],
+    time_column: str,
+    kpi: dict[tuple[str, str, str], float | None],
+    dimension_column: str | None = None,
 ) -> tuple[int, list[str]]:
-    """Matches every kpi row with mf's; returns (values compared, mismatches).
+    """Matches every kpi row with mf's (by period, and by `dimension_column` when given); returns (values
+    compared, mismatches).
 
     MetricFlow returns no row for a period without events, where kpi_metric_values has 0 (counts and
     sums) or null (ratios): both count as agreement. Periods after the as-of period (mf only) are ignored.
     """
-    by_period = {row[time_column][:10]: row for row in mf_rows}
+    by_key = {(row[time_column][:10], row[dimension_column] if dimension_column else "total"): row for row in mf_rows}
     compared, mismatches = 0, []
-    for (metric_id, period_start), expected in sorted(kpi.items(), key=lambda item: (item[0][0], item[0][1])):
-        row = by_period.get(period_start)
+    for (metric_id, period_start, dimension_value), expected in sorted(kpi.items()):
+        row = by_key.get((period_start, dimension_value))
         text = row.get(metric_id, "") if row else ""
         actual = float(text) if text not in ("", None) else None
         if actual is None:
@@ -164,7 +162,9 @@ def compare(
             ok = expected is not None and math.isclose(actual, expected, rel_tol=REL_TOL, abs_tol=1e-9)
         compared += 1
         if not ok:
-            mismatches.append(f"{metric_id} {period_start}: mf {actual} != kpi_metric_values {expected}")
+            mismatches.append(
+                f"{metric_id} {period_start} {dimension_value}: mf {actual} != kpi_metric_values {expected}"
+            )
     return compared, mismatches
 
 
@@ -244,29 +244,36 @@ def test_hand_made_pipeline_by_quarter_and_team(hand_made: dict[str, str], tmp_p
     assert by_team == pytest.approx({"A": 7000, "B": 3500})
 
 
-def test_quarter_values_match_kpi_metric_values(warehouse: dict[str, str], tmp_path: Path) -> None:
-    rows = mf_query(warehouse, QUARTER_METRICS, "metric_time__quarter", tmp_path / "quarter.csv")
-    kpi = kpi_totals(warehouse, QUARTER_METRICS, "quarter")
-    assert {metric_id for metric_id, _ in kpi} == set(QUARTER_METRICS), "a metric is missing in kpi_metric_values"
-    compared, mismatches = compare(rows, "metric_time__quarter", kpi, QUARTER_METRICS)
-    assert mismatches == []
-    assert compared == len(kpi)
-    # the data must be rich enough for the comparison to mean something: 2025's three quarters carry
-    # non-zero values for every metric in both outputs
-    for quarter in ("2025-01-01", "2025-04-01", "2025-07-01"):
-        for metric_id in QUARTER_METRICS:
-            assert kpi[(metric_id, quarter)], f"{metric_id} {quarter} is {kpi[(metric_id, quarter)]}"
+def test_registry_metrics_without_total_have_a_slice() -> None:
+    without_total = sorted(m.metric_id for m in SEMANTIC_METRICS if not m.has_total)
+    assert without_total == sorted(NO_TOTAL_SLICES)
+    assert TOTAL_METRICS, "no registry metric is in the semantic layer"
 
 
-@pytest.mark.parametrize(
-    ("group_by", "grain"),
-    [("metric_time__month", "month"), ("metric_time__fiscal_quarter", "quarter"), ("metric_time__year", "year")],
-)
-def test_other_grains_match_kpi_metric_values(
+@pytest.mark.parametrize(("group_by", "grain"), GRAINS)
+def test_every_semantic_metric_matches_kpi_metric_values(
     warehouse: dict[str, str], tmp_path: Path, group_by: str, grain: str
 ) -> None:
-    rows = mf_query(warehouse, OTHER_GRAIN_METRICS, group_by, tmp_path / f"{grain}.csv")
-    kpi = kpi_totals(warehouse, OTHER_GRAIN_METRICS, grain)
-    compared, mismatches = compare(rows, group_by, kpi, OTHER_GRAIN_METRICS)
+    rows = mf_query(warehouse, TOTAL_METRICS, group_by, tmp_path / f"{grain}.csv")
+    kpi = kpi_values(warehouse, TOTAL_METRICS, grain)
+    assert {metric_id for metric_id, _, _ in kpi} == set(TOTAL_METRICS), "a metric is missing in kpi_metric_values"
+    compared, mismatches = compare(rows, group_by, kpi)
     assert mismatches == []
-    assert compared == len(kpi) > 0
+    assert compared == len(kpi)
+    # the data must be rich enough for the comparison to mean something: every metric has a non-zero value
+    # in some period of the grain
+    flat = [metric_id for (metric_id, _, _), value in kpi.items() if value]
+    assert sorted(set(TOTAL_METRICS) - set(flat)) == []
+
+
+@pytest.mark.parametrize(("group_by", "grain"), GRAINS)
+def test_metrics_without_total_match_on_their_dimension(
+    warehouse: dict[str, str], tmp_path: Path, group_by: str, grain: str
+) -> None:
+    for metric_id, (dimension, mf_dimension) in NO_TOTAL_SLICES.items():
+        rows = mf_query(warehouse, [metric_id], f"{group_by},{mf_dimension}", tmp_path / f"{metric_id}.csv")
+        kpi = kpi_values(warehouse, [metric_id], grain, dimension)
+        compared, mismatches = compare(rows, group_by, kpi, mf_dimension)
+        assert mismatches == []
+        assert compared == len(kpi) > 0
+        assert any(kpi.values()), f"{metric_id} is 0 or null on every {dimension}"

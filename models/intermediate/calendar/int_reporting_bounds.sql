@@ -5,7 +5,7 @@
     ('stg_crm__opportunities', 'not is_deleted', reporting_date('closed_at')),
     ('int_opportunity_history_deduped', 'true', reporting_date('changed_at')),
     ('stg_crm__leads', 'not is_deleted', reporting_date('created_at')),
-    ('int_activities_deduped', 'not is_deleted', reporting_date('created_at')),
+    ('stg_crm__activities', 'not is_deleted', reporting_date('created_at')),
     ('stg_crm__orders', 'true', 'order_date'),
     ('stg_crm__nps_responses', 'true', reporting_date('responded_at')),
     ('stg_crm__support_tickets', 'true', reporting_date('opened_at')),

@@ -8,7 +8,7 @@ leads as (
 ),
 
 activities as (
-    select * from {{ ref('int_activities_deduped') }}
+    select * from {{ ref('stg_crm__activities') }}
     where not is_deleted
 ),
 

@@ -1,6 +1,6 @@
 {#- Non-deleted opportunities with their KPI dimensions (owner rep and team, account segment, industry,
-    territory and region, lead source_channel), reporting dates and amount_reporting converted at
-    closed_at's reporting date. -#}
+    territory and region, lead source_channel), reporting dates, amount_reporting converted at closed_at's
+    reporting date and created_amount_reporting at created_at's (pipeline_generated). -#}
 
 with
 
@@ -75,6 +75,8 @@ final as (
         live_opportunities.currency_code,
         fx_rates_daily.rate_to_reporting as closed_rate_to_reporting,
         {{ reporting_amount('live_opportunities.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting,
+        {{ reporting_amount('live_opportunities.amount', 'created_fx_rates.rate_to_reporting') }}
+            as created_amount_reporting,
         live_opportunities.close_date,
         {{- passthrough_names('opportunity', 'live_opportunities.') }}
         live_opportunities.source_relation,
@@ -97,6 +99,10 @@ final as (
         on
             live_opportunities.currency_code = fx_rates_daily.currency_code
             and live_opportunities.closed_date = fx_rates_daily.rate_date
+    left join fx_rates_daily as created_fx_rates
+        on
+            live_opportunities.currency_code = created_fx_rates.currency_code
+            and live_opportunities.created_date = created_fx_rates.rate_date
 )
 
 select * from final

@@ -16,7 +16,7 @@
         unique_key='meeting_activity_id',
         on_schema_change='fail',
         post_hook="{% if is_incremental() %}delete from {{ this }} where meeting_activity_id not in ("
-            ~ "select activity_id from {{ ref('int_activities_deduped') }} where activity_type = 'meeting' and not is_deleted"
+            ~ "select activity_id from {{ ref('stg_crm__activities') }} where activity_type = 'meeting' and not is_deleted"
             ~ "){% endif %}",
     )
 }}
@@ -24,7 +24,7 @@
 with
 
 activities as (
-    select * from {{ ref('int_activities_deduped') }}
+    select * from {{ ref('stg_crm__activities') }}
     where not is_deleted
 ),
 

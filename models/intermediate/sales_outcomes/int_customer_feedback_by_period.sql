@@ -1,45 +1,16 @@
 {#- NPS and complaints per (period, slice), sliced by the account's segment and territory ('unknown' without
-    an account). Responses and tickets of deleted accounts drop out with the account. -#}
+    an account), from int_nps_responses_enriched and int_support_tickets_enriched (deleted accounts' rows are
+    out). -#}
 
 with
 
-nps_responses as (
-    select * from {{ ref('stg_crm__nps_responses') }}
-),
-
-support_tickets as (
-    select * from {{ ref('stg_crm__support_tickets') }}
-),
-
-accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
-),
-
 response_events as (
-    select
-        nps_responses.response_id,
-        nps_responses.score,
-        {{ reporting_date('nps_responses.responded_at') }} as responded_date,
-        accounts.segment,
-        accounts.territory_id as territory
-    from nps_responses
-    left join accounts
-        on nps_responses.account_id = accounts.account_id
-    where not coalesce(accounts.is_deleted, false)
+    select * from {{ ref('int_nps_responses_enriched') }}
 ),
 
 complaint_events as (
-    select
-        support_tickets.ticket_id,
-        {{ reporting_date('support_tickets.opened_at') }} as opened_date,
-        accounts.segment,
-        accounts.territory_id as territory
-    from support_tickets
-    left join accounts
-        on support_tickets.account_id = accounts.account_id
-    where
-        support_tickets.category = 'complaint'
-        and not coalesce(accounts.is_deleted, false)
+    select * from {{ ref('int_support_tickets_enriched') }}
+    where category = 'complaint'
 ),
 
 nps_rolled_up as (

@@ -1,7 +1,8 @@
-{#- Opportunity-based outcomes per (period, slice), from pipe's int_opportunities (no opportunity logic
-    here): the sales_velocity factors with the pipeline family's definitions, each of the same period and
-    slice (opportunities_created by created_at; won, lost, bookings and cycle by closed_at), and
-    renewal_rate. Slices: rep (owner), territory and segment of the account, total. -#}
+{#- Opportunity-based outcomes per (period, slice), from int_opportunities (no opportunity logic here: won =
+    is_won and lost = is_lost, as in kpi_pipeline): the sales_velocity factors with the pipeline family's
+    definitions, each of the same period and slice (opportunities_created by created_at; won, lost, bookings
+    and cycle by closed_at), and renewal_rate. Slices: rep (owner), territory and segment of the account,
+    total. -#}
 
 {#- the registry dims of the metrics built on these measures -#}
 {%- set dimensions = kpi_metric_dimensions(['sales_velocity', 'renewal_rate']) %}
@@ -20,6 +21,7 @@ opportunity_events as (
         segment,
         opportunity_type,
         is_won,
+        is_lost,
         is_closed and closed_date is not null as is_closed,
         amount_reporting,
         created_date,
@@ -42,7 +44,7 @@ created_rolled_up as (
 closed_rolled_up as (
     {{ kpi_rollup('closed_events', 'closed_date', dimensions, {
         'opportunities_won': 'sum(case when kpi_events.is_won then 1 else 0 end)',
-        'opportunities_lost': 'sum(case when kpi_events.is_won then 0 else 1 end)',
+        'opportunities_lost': 'sum(case when kpi_events.is_lost then 1 else 0 end)',
         'bookings': 'coalesce(sum(case when kpi_events.is_won then kpi_events.amount_reporting end), 0)',
         'won_cycle_days': 'sum(case when kpi_events.is_won then kpi_events.sales_cycle_days end)',
         'renewals_won':

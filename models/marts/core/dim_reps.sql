@@ -1,9 +1,9 @@
--- Conformed rep dimension: CRM users with role sales_rep, hire_date from HR; no names or emails.
+-- Conformed rep dimension: the CRM users (dim_users) with role sales_rep, hire_date from HR; no names or emails.
 with
 
 users as (
 
-    select * from {{ ref('stg_crm__users') }}
+    select * from {{ ref('dim_users') }}
 
 ),
 

@@ -12,14 +12,14 @@
         unique_key='activity_id',
         on_schema_change='fail',
         post_hook="{% if is_incremental() %}delete from {{ this }} where activity_id not in ("
-            ~ "select activity_id from {{ ref('int_activities_deduped') }} where not is_deleted){% endif %}",
+            ~ "select activity_id from {{ ref('stg_crm__activities') }} where not is_deleted){% endif %}",
     )
 }}
 
 with
 
 activities as (
-    select * from {{ ref('int_activities_deduped') }}
+    select * from {{ ref('stg_crm__activities') }}
     where not is_deleted
 ),
 

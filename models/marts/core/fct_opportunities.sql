@@ -1,6 +1,8 @@
 {#- One row per non-deleted opportunity: owner rep and team, account segment/territory/region, lead
-    source_channel, type, current stage, closed/won flags, reporting dates and amount_reporting converted
-    at closed_at's date (null while open). The pipeline metrics of the semantic layer read this model. -#}
+    source_channel, type, current stage, closed/won flags, reporting dates, amount_reporting converted at
+    closed_at's date (null while open), created_amount_reporting at created_at's date, and the opportunity
+    custom fields (passthrough). kpi_pipeline and the pipeline metrics of the semantic layer read this
+    model; won = is_won, lost = is_lost (int_opportunities). -#}
 
 with
 
@@ -29,7 +31,9 @@ final as (
         amount,
         currency_code,
         amount_reporting,
+        created_amount_reporting,
         close_date,
+        {{- passthrough_names('opportunity') }}
         source_relation,
         created_at,
         closed_at,

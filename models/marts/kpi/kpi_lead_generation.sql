@@ -43,11 +43,11 @@ ad_performance as (
 ),
 
 spend as (
-    select * from {{ ref('int_spend_converted') }}
+    select * from {{ ref('fct_marketing_spend') }}
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }}
+    select * from {{ ref('fct_opportunities') }}
 ),
 
 accounts_first_order as (
@@ -59,7 +59,7 @@ time_entries as (
 ),
 
 users as (
-    select * from {{ ref('stg_crm__users') }}
+    select * from {{ ref('dim_users') }}
 ),
 
 ad_events as (
@@ -134,7 +134,7 @@ spend_events as (
         spend.campaign_id as campaign,
         campaigns.channel,
         case when spend.is_marketing_spend then spend.amount_reporting else 0 end as marketing_spend,
-        case when spend.spend_type = 'sales_cost' then spend.amount_reporting else 0 end as sales_cost
+        case when spend.is_sales_cost then spend.amount_reporting else 0 end as sales_cost
     from spend
     left join campaigns
         on spend.campaign_id = campaigns.campaign_id

@@ -1,17 +1,23 @@
 {#- Pipeline family (metrics.yml family 'pipeline' plus metrics_extra.yml), wide: one row per (period_grain,
-    period_start, dimension_name, dimension_value). Event metrics roll up opportunities by created/closed
-    date and stage stays by exit date; snapshot metrics read int_opportunity_state_intervals (and
-    int_opportunity_stage_intervals for stalled deals) at a period's first or last instant. -#}
+    period_start, dimension_name, dimension_value). Event metrics roll up fct_opportunities by created/closed
+    date (won = is_won, lost = is_lost) and stage stays (fct_opportunity_stage_intervals) by exit date; the
+    period-end snapshot metrics read fct_pipeline_snapshots (the open pipeline at a month's end, the as-of
+    date for the as-of period). int_opportunity_state_intervals is read for what no fact holds: the state at
+    a period's first instant (pipeline_coverage) and the stage entries of stage_conversion_rate. -#}
 
 {%- set ordered_stages = crm_ordered_stages() %}
 {#- Each rollup slices by the registry dims of the metrics it feeds (kpi_metric_dimensions: metrics.yml dims
     plus custom-field dimensions, var salesmart_kpi_extra_dimensions, and the CRM connection when on, columns
-    of int_opportunities). -#}
+    of fct_opportunities and fct_pipeline_snapshots). -#}
 
 with
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }}
+    select * from {{ ref('fct_opportunities') }}
+),
+
+pipeline_snapshots as (
+    select * from {{ ref('fct_pipeline_snapshots') }}
 ),
 
 state_intervals as (
@@ -19,7 +25,7 @@ state_intervals as (
 ),
 
 stage_intervals as (
-    select * from {{ ref('int_opportunity_stage_intervals') }}
+    select * from {{ ref('fct_opportunity_stage_intervals') }}
 ),
 
 reporting_periods as (
@@ -35,19 +41,20 @@ quotas as (
 ),
 
 users as (
-    select * from {{ ref('stg_crm__users') }}
+    select * from {{ ref('dim_users') }}
 ),
 
 created_events as (
     select
-        created_date,
-        owner_user_id as rep,
-        team,
-        segment,
-        {{- kpi_extra_dimension_columns() }}
-        {{- kpi_source_relation_column() }}
-        opportunity_type,
-        source_channel
+        opportunities.created_date,
+        opportunities.owner_user_id as rep,
+        opportunities.team,
+        opportunities.segment,
+        {{- kpi_extra_dimension_columns('opportunities.') }}
+        {{- kpi_source_relation_column('opportunities.') }}
+        opportunities.opportunity_type,
+        opportunities.source_channel,
+        opportunities.created_amount_reporting
     from opportunities
 ),
 
@@ -74,60 +81,29 @@ closed_events as (
         and closed_date is not null
 ),
 
--- last instant of each period, capped at the end of the as-of date for the as-of period
-period_last_instants as (
+-- each period's snapshot: its last day, or the as-of date for the as-of period
+period_snapshot_dates as (
     select
         period_grain,
-        period_start,
-        case
-            when period_end < as_of_date then period_end_at
-            else {{ reporting_day_start_at(add_days('as_of_date', '1')) }}
-        end as snapshot_end_at,
         case when period_end < as_of_date then period_end else as_of_date end as snapshot_date
     from reporting_periods
 ),
 
 open_at_period_end as (
     select
-        period_last_instants.period_grain,
-        period_last_instants.snapshot_date,
-        opportunities.owner_user_id as rep,
-        opportunities.team,
-        state_intervals.stage_name as stage,  -- noqa: RF04
-        opportunities.segment,
-        {{- kpi_extra_dimension_columns('opportunities.') }}
-        {{- kpi_source_relation_column('opportunities.') }}
-        {{ reporting_amount('state_intervals.amount', 'fx_rates_daily.rate_to_reporting') }} as amount_reporting,
-        -- stalled: the current stay in the stage began more than var stall_days days before
-        case
-            when
-                {{ days_between('stage_intervals.entered_date', 'period_last_instants.snapshot_date') }}
-                > {{ var('stall_days') | int }}
-                then 1
-            else 0
-        end as is_stalled
-    from period_last_instants
-    inner join state_intervals
-        -- state at the instant just before snapshot_end_at
-        on
-            period_last_instants.snapshot_end_at > state_intervals.valid_from
-            and period_last_instants.snapshot_end_at <= state_intervals.valid_to
-    inner join opportunities
-        on state_intervals.opportunity_id = opportunities.opportunity_id
-    -- the stay holding that instant (stays partition the same timeline, so exactly one)
-    left join stage_intervals
-        on
-            state_intervals.opportunity_id = stage_intervals.opportunity_id
-            and period_last_instants.snapshot_end_at > stage_intervals.entered_at
-            and (
-                stage_intervals.exited_at is null
-                or period_last_instants.snapshot_end_at <= stage_intervals.exited_at
-            )
-    left join fx_rates_daily
-        on
-            state_intervals.currency_code = fx_rates_daily.currency_code
-            and period_last_instants.snapshot_date = fx_rates_daily.rate_date
-    where state_intervals.is_open
+        period_snapshot_dates.period_grain,
+        pipeline_snapshots.snapshot_date,
+        pipeline_snapshots.owner_user_id as rep,
+        pipeline_snapshots.team,
+        pipeline_snapshots.stage_name as stage,  -- noqa: RF04
+        pipeline_snapshots.segment,
+        {{- kpi_extra_dimension_columns('pipeline_snapshots.') }}
+        {{- kpi_source_relation_column('pipeline_snapshots.') }}
+        pipeline_snapshots.amount_reporting,
+        case when pipeline_snapshots.is_stalled then 1 else 0 end as is_stalled
+    from period_snapshot_dates
+    inner join pipeline_snapshots
+        on period_snapshot_dates.snapshot_date = pipeline_snapshots.snapshot_date
 ),
 
 open_at_period_start as (
@@ -217,8 +193,11 @@ stage_exits as (
 ),
 
 created_rollup as (
-    {{ kpi_rollup('created_events', 'created_date', kpi_metric_dimensions('opportunities_created'),
-        {'opportunities_created': 'count(*)'}) }}
+    {{ kpi_rollup('created_events', 'created_date',
+        kpi_metric_dimensions(['opportunities_created', 'pipeline_generated']), {
+            'opportunities_created': 'count(*)',
+            'pipeline_generated': 'coalesce(sum(created_amount_reporting), 0)',
+        }) }}
 ),
 
 closed_rollup as (
@@ -287,6 +266,7 @@ joined as (
         keys.dimension_name,
         keys.dimension_value,
         coalesce(created_rollup.opportunities_created, 0) as created_count,
+        coalesce(created_rollup.pipeline_generated, 0) as created_amount_reporting,
         coalesce(closed_rollup.won_count, 0) as won_count,
         coalesce(closed_rollup.lost_count, 0) as lost_count,
         coalesce(closed_rollup.bookings, 0) as bookings,
@@ -330,6 +310,7 @@ joined as (
     'avg_days_in_stage': ('stage_exit_days', 'stage_exit_count'),
     'stalled_opportunities': ('stalled_count', none),
     'win_rate_by_amount': ('bookings', 'closed_amount'),
+    'pipeline_generated': ('created_amount_reporting', none),
 } %}
 {%- set count_metrics = [
     'opportunities_created', 'opportunities_won', 'opportunities_lost', 'open_opportunities', 'stalled_opportunities',

@@ -17,9 +17,9 @@ reporting_periods as (
 
 ),
 
-headcount_by_period as (
+headcount_daily as (
 
-    select * from {{ ref('int_sales_headcount_by_period') }}
+    select * from {{ ref('fct_sales_headcount_daily') }}
 
 ),
 
@@ -98,6 +98,21 @@ rep_first_wins as (
 ),
 {%- endfor %}
 
+-- Average sales headcount of each period = (headcount on its first day + on its last day) / 2.
+headcount_by_period as (
+
+    select
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        (first_day.sales_headcount + last_day.sales_headcount) / 2.0 as avg_headcount
+    from reporting_periods
+    left join headcount_daily as first_day
+        on reporting_periods.period_start = first_day.headcount_date
+    left join headcount_daily as last_day
+        on reporting_periods.period_end = last_day.headcount_date
+
+),
+
 -- Tenure is a state on the period's last day, not an event: employees employed then.
 tenure_slices as (
 
@@ -113,12 +128,7 @@ tenure_slices as (
         count(*) as employed_count
     from reporting_periods
     inner join sales_employees
-        on
-            reporting_periods.period_end >= sales_employees.hire_date
-            and (
-                sales_employees.termination_date is null
-                or reporting_periods.period_end <= sales_employees.termination_date
-            )
+        on {{ is_employed_on('reporting_periods.period_end', 'sales_employees') }}
     group by
         reporting_periods.period_grain,
         reporting_periods.period_start

@@ -56,7 +56,7 @@ social_engagements as (
 ),
 
 users as (
-    select * from {{ ref('stg_crm__users') }}
+    select * from {{ ref('dim_users') }}
 ),
 
 -- one row per (event, reporting date): a meeting counts when booked and, if held, when it takes place

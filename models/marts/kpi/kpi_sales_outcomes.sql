@@ -22,10 +22,12 @@
     ('quota_attainment_rate', 'quota_attainment', true, none),
     ('average_sale_value', 'revenue', true, none),
     ('first_purchase_value', 'first_orders', true, none),
+    ('net_revenue_retention', 'revenue_retention', true, none),
 ] %}
 {#- numerator/denominator columns that are counts or sums: 0 on an applicable slice without events -#}
 {%- set additive_parts = [
     'gross_margin', 'renewal_rate', 'nps', 'quota_attainment_rate', 'average_sale_value', 'first_purchase_value',
+    'net_revenue_retention',
 ] %}
 
 with
@@ -69,8 +71,97 @@ feedback as (
     select * from {{ ref('int_customer_feedback_by_period') }}
 ),
 
+reporting_periods as (
+    select * from {{ ref('int_reporting_periods') }}
+),
+
+active_intervals as (
+    select * from {{ ref('int_accounts_active_intervals') }}
+),
+
+subscriptions as (
+    select * from {{ ref('stg_crm__subscriptions') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+fx_rates_daily as (
+    select * from {{ ref('int_fx_rates_daily') }}
+),
+
+-- net_revenue_retention: the accounts active on the period's first day, as customer_churn_rate counts them
+-- (int_accounts_churn_by_period); mrr converts at the rate of the period's last day, the as-of date's in the
+-- period holding it, on both sides
+accounts_active_at_start as (
+    select
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        reporting_periods.period_end,
+        case
+            when reporting_periods.period_end < reporting_periods.as_of_date then reporting_periods.period_end
+            else reporting_periods.as_of_date
+        end as rate_date,
+        active_intervals.account_id
+    from reporting_periods
+    inner join active_intervals
+        on
+            reporting_periods.period_start >= active_intervals.active_from
+            and (active_intervals.active_to is null or reporting_periods.period_start <= active_intervals.active_to)
+),
+
+-- their subscriptions within the period; those covering the first day give the denominator, those covering the
+-- last day the numerator (several subscriptions of an account covering a day each count)
+retention_subscriptions as (
+    select
+        accounts_active_at_start.period_grain,
+        accounts_active_at_start.period_start,
+        accounts.segment,
+        accounts.territory_id as territory,
+        subscriptions.start_date <= accounts_active_at_start.period_start
+        and (subscriptions.end_date is null or subscriptions.end_date >= accounts_active_at_start.period_start)
+            as covers_first_day,
+        subscriptions.start_date <= accounts_active_at_start.period_end
+        and (subscriptions.end_date is null or subscriptions.end_date >= accounts_active_at_start.period_end)
+            as covers_last_day,
+        {{ reporting_amount('subscriptions.mrr', 'fx_rates_daily.rate_to_reporting') }} as mrr_reporting
+    from accounts_active_at_start
+    inner join subscriptions
+        on
+            accounts_active_at_start.account_id = subscriptions.account_id
+            and accounts_active_at_start.period_end >= subscriptions.start_date
+            and (subscriptions.end_date is null or accounts_active_at_start.period_start <= subscriptions.end_date)
+    left join accounts
+        on accounts_active_at_start.account_id = accounts.account_id
+    left join fx_rates_daily
+        on
+            subscriptions.currency_code = fx_rates_daily.currency_code
+            and accounts_active_at_start.rate_date = fx_rates_daily.rate_date
+),
+
+retention_rollup as (
+    {{ kpi_rollup('retention_subscriptions', none, kpi_metric_dimensions('net_revenue_retention'), {
+        'first_day_mrr': 'coalesce(sum(case when covers_first_day then mrr_reporting end), 0)',
+        'last_day_mrr': 'coalesce(sum(case when covers_last_day then mrr_reporting end), 0)',
+    }) }}
+),
+
+revenue_retention as (
+    select
+        period_grain,
+        period_start,
+        dimension_name,
+        dimension_value,
+        {{ kpi_ratio('last_day_mrr', 'first_day_mrr') }} as net_revenue_retention,
+        last_day_mrr as net_revenue_retention_numerator,
+        first_day_mrr as net_revenue_retention_denominator
+    from retention_rollup
+),
+
 {%- set source_ctes = [
     'revenue', 'first_orders', 'opportunity_outcomes', 'churn', 'lifetime_value', 'quota_attainment', 'feedback',
+    'revenue_retention',
 ] %}
 
 keys as (

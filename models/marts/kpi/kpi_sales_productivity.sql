@@ -21,7 +21,7 @@ with
 
 rep_days as (
 
-    select * from {{ ref('int_rep_days') }}
+    select * from {{ ref('fct_rep_days') }}
 
 ),
 

@@ -1,5 +1,9 @@
 {#- One row per contiguous stay of a non-deleted opportunity in a stage (int_opportunity_stage_intervals)
-    with the opportunity's current owner, team and account segment. -#}
+    with the opportunity's current owner, team and account segment, and whether the opportunity later reached
+    a later ordered stage or closed_won (stage_conversion_rate counts the first stay in each ordered stage, as
+    kpi_pipeline). -#}
+
+{%- set ordered_stages = crm_ordered_stages() %}
 
 with
 
@@ -9,6 +13,10 @@ stage_intervals as (
 
 opportunities as (
     select * from {{ ref('int_opportunities') }}
+),
+
+state_intervals as (
+    select * from {{ ref('int_opportunity_state_intervals') }}
 ),
 
 final as (
@@ -29,7 +37,26 @@ final as (
         stage_intervals.exited_at,
         stage_intervals.entered_date,
         stage_intervals.exited_date,
-        stage_intervals.days_in_stage
+        stage_intervals.days_in_stage,
+        stage_intervals.stage_name in ('{{ ordered_stages | join("', '") }}') as is_ordered_stage,  -- noqa: LT05
+        -- a state after the stay's entry in a later ordered stage (for an ordered stage) or closed_won
+        exists(
+            select 1
+            from state_intervals as later
+            where
+                later.opportunity_id = stage_intervals.opportunity_id
+                and later.valid_from > stage_intervals.entered_at
+                and (
+                    later.stage_name = 'closed_won'
+                    {%- for stage in ordered_stages %}
+                        {%- set later_stages = ordered_stages[loop.index:] + ['closed_won'] %}
+                        or (
+                            stage_intervals.stage_name = '{{ stage }}'
+                            and later.stage_name in ('{{ later_stages | join("', '") }}')  -- noqa: LT05
+                        )
+                    {%- endfor %}
+                )
+        ) as reached_later_stage
     from stage_intervals
     inner join opportunities
         on stage_intervals.opportunity_id = opportunities.opportunity_id

@@ -1,27 +1,25 @@
-{#- Incremental, not a view: each build dedups only the rows of new files (macro rows_in_new_files) together
-    with the current row of their activity_ids (the latest version of the older files: a late file may hold an
-    older version, by updated_at), and its tests and the models above it read a table instead of re-ranking the
-    whole history each (the largest cost of a build at scale 1). -#}
+{#- Incremental, not a view: each build dedups only the activity_ids with rows in new files (macro
+    keys_in_new_files), and its tests and the models above it read a table instead of re-ranking the whole
+    history each (the largest cost of a build at scale 1). Deleted activities are removed here, not kept
+    with is_deleted like other staging tables: an incremental run takes the new deletes too, so their old
+    rows go by delete+insert and the post-hook drops the inserted deleted versions (docs/architecture.md
+    "Incremental models"). -#}
 {{
     config(
         materialized=incremental_materialized(),
         incremental_strategy='delete+insert',
         unique_key='activity_id',
         on_schema_change='fail',
+        post_hook='{% if is_incremental() %}delete from {{ this }} where is_deleted{% endif %}',
     )
 }}
-
-{#- the model's columns, for the current rows of {{ this }} -#}
-{%- set columns = ['activity_id', 'activity_type', 'owner_user_id', 'lead_id', 'contact_id', 'account_id',
-    'opportunity_id', 'activity_at', 'duration_seconds', 'call_outcome', 'meeting_status', 'created_at', 'updated_at',
-    'is_deleted', 'source_relation', '_loaded_at', '_file_id'] %}
 
 with
 
 source as (
 
     select * from {{ crm_input('activities') }}
-    where {{ rows_in_new_files() }}
+    where {{ keys_in_new_files(crm_input('activities'), 'activity_id') }}
 
 ),
 
@@ -50,25 +48,9 @@ renamed as (
 
 ),
 
-versions as (
-
-    select * from renamed
-    {%- if staging_is_incremental() %}
-
-    union all
-
-    select
-        {{ columns | join(',\n        ') }},
-        cast(null as bigint) as _source_line
-    from {{ this }}
-    where activity_id in (select renamed.activity_id from renamed)
-    {%- endif %}
-
-),
-
 latest as (
 
-    {{ latest_version('versions', ['activity_id'], ['updated_at']) }}
+    {{ latest_version('renamed', ['activity_id'], ['updated_at']) }}
 
 ),
 
@@ -93,6 +75,9 @@ final as (
         _loaded_at,
         _file_id
     from latest
+    {%- if not is_incremental() %}
+    where not is_deleted
+    {%- endif %}
 
 )
 
