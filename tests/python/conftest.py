@@ -5,6 +5,10 @@ also under pytest-xdist (`make test` runs two workers): the first worker to need
 lock in the session's shared temp dir, the others wait and read the same files. They are read-only for the
 tests: read them with read-only connections, or copy them (helpers.copy_home) before running dbt or changing anything.
 
+dbt unit tests (SQL on fixed rows, independent of the warehouse's data) run once per session, in the
+pipeline_warehouse build and on PostgreSQL in test_postgres; every other dbt build leaves them out
+(helpers.SKIP_UNIT_TESTS_ENV). They were about half of each small whole-pipeline build.
+
 Each worker (and a serial run) gets its own dbt target and log paths (DBT_TARGET_PATH, DBT_LOG_PATH): two dbt
 invocations in one project dir would otherwise overwrite each other's target/manifest.json, which `salesmart
 build` reads back.
@@ -24,7 +28,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from helpers import salesmart_command
+from helpers import SKIP_UNIT_TESTS_ENV, salesmart_command, with_unit_tests
 from salesmart import pg_server
 from salesmart.config import Settings
 
@@ -67,17 +71,19 @@ _DBT_PATHS: dict[str, str | None] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """dbt target and log paths of this worker (or of the serial run), in a temp dir removed at the end."""
+    """dbt target and log paths of this worker (or of the serial run), in a temp dir removed at the end; unit
+    tests left out of dbt builds unless a build asks for them."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     scratch = tempfile.mkdtemp(prefix=f"salesmart-dbt-{worker}-")
     _DBT_PATHS.update(scratch=scratch)
-    for name, sub in (("DBT_TARGET_PATH", "target"), ("DBT_LOG_PATH", "logs")):
+    session_env = {"DBT_TARGET_PATH": str(Path(scratch) / "target"), "DBT_LOG_PATH": str(Path(scratch) / "logs")}
+    for name, value in {**session_env, **SKIP_UNIT_TESTS_ENV}.items():
         _DBT_PATHS[name] = os.environ.get(name)
-        os.environ[name] = str(Path(scratch) / sub)
+        os.environ[name] = value
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
+    for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH", *SKIP_UNIT_TESTS_ENV):
         if name in _DBT_PATHS:
             if _DBT_PATHS[name] is None:
                 os.environ.pop(name, None)
@@ -297,7 +303,10 @@ def _build_pipeline_warehouse(root: Path) -> None:
         "SALESMART_AS_OF": PIPELINE_AS_OF,
         # the DuckDB reference of the PostgreSQL and Spark equivalence tests
         "SALESMART_TARGET": "duckdb",
+        # kept for test_pipeline_kpis' check that every dbt unit test ran here and passed
+        "DBT_TARGET_PATH": str(root / "target"),
     }
+    env = with_unit_tests(env)
     result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 

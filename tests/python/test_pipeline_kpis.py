@@ -15,6 +15,7 @@ Teams: u1, u2 in team A; u3 in team B. As-of date 2026-03-31, fiscal year starti
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -101,6 +102,17 @@ def published(pipeline_warehouse: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(pipeline_warehouse / "salesmart.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+def test_every_dbt_unit_test_ran_and_passed_in_the_session_build(pipeline_warehouse: Path) -> None:
+    """The other builds of the test session leave the unit tests out (conftest); this one runs all of them."""
+    target = pipeline_warehouse.parent / "target"
+    unit_tests = set(json.loads((target / "manifest.json").read_text(encoding="utf-8"))["unit_tests"])
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    status = {r["unique_id"]: r["status"] for r in results if r["unique_id"] in unit_tests}
+    assert unit_tests, "the project has no dbt unit tests"
+    assert sorted(unit_tests - set(status)) == [], "unit tests not run by the session build"
+    assert {uid: s for uid, s in status.items() if s != "pass"} == {}
 
 
 def kpi(con, metric: str, grain: str, period: str, dimension: str = "total", value: str = "total"):

@@ -46,7 +46,8 @@ def both(
     landing = root / "landing"
     write_landing(landing, LANDING)
     pg_env = {**server.env(), "SALESMART_PG_BI_PASSWORD": BI_PASSWORD}
-    seconds = timed_salesmart_run(root, landing, "postgres", 1200, pg_env)
+    # the one build that runs the dbt unit tests on PostgreSQL (conftest leaves them out elsewhere)
+    seconds = timed_salesmart_run(root, landing, "postgres", 1200, pg_env, unit_tests=True)
     print(f"\nsalesmart run: postgres {seconds:.1f}s (the DuckDB reference is the session's pipeline_warehouse)")
     duck_rows = duckdb_kpi_rows(pipeline_warehouse / "salesmart.duckdb")
     from salesmart import postgres
