@@ -70,23 +70,28 @@ ORDERED_PAIRS = [
     ("marketing.campaigns", "end_date", "start_date"),
 ]
 
-# Money columns that need an fx rate on or before their date: (table, date expression).
-# Money-bearing tables: (currency column, the date whose fx rate converts the row). A connector CRM's own
-# tables (crm_source salesforce, hubspot) are checked like the contract's.
+# Money-bearing tables: (currency column, the earliest date whose fx rate converts the row). Rates carry
+# forward, so a rate on or before that date covers the later ones too. An opportunity converts at its created
+# date (pipeline_generated) and at its closed date, or expected close date while open (bookings): the least of
+# them (least() skips nulls). A connector CRM's own tables (crm_source salesforce, hubspot) are checked like
+# the contract's.
 MONEY_DATES = {
-    "crm.opportunities": ("currency_code", "coalesce(cast(closed_at as date), close_date, cast(created_at as date))"),
+    "crm.opportunities": (
+        "currency_code",
+        "least(cast(created_at as date), coalesce(cast(closed_at as date), close_date))",
+    ),
     "crm.orders": ("currency_code", "order_date"),
     "crm.subscriptions": ("currency_code", "start_date"),
     "crm.products": ("currency_code", "cast(updated_at as date)"),
     "marketing.ad_performance_daily": ("currency_code", "performance_date"),
     "marketing.costs": ("currency_code", "cost_date"),
     "hr.training_enrollments": ("currency_code", "cast(enrolled_at as date)"),
-    "salesforce.opportunity": ("currency_iso_code", "coalesce(cast(close_date as date), cast(created_date as date))"),
+    "salesforce.opportunity": ("currency_iso_code", "least(cast(created_date as date), cast(close_date as date))"),
     "salesforce.order": ("currency_iso_code", "cast(effective_date as date)"),
     "salesforce.product_2": ("currency_iso_code", "cast(system_modstamp as date)"),
     "hubspot.deal": (
         "property_deal_currency_code",
-        "coalesce(cast(property_closedate as date), cast(property_createdate as date))",
+        "least(cast(property_createdate as date), cast(property_closedate as date))",
     ),
 }
 

@@ -30,10 +30,11 @@ def row(
     opp_type: str = "new_business",
     close_date: str = "2026-03-01",
     updated_at: str = "2026-01-02T00:00:00Z",
+    created_at: str = "2026-01-01T00:00:00Z",
 ) -> str:
     return (
         f"{opp},a1,u1,{opp_type},prospecting,{amount},USD,{close_date},false,false,,"
-        f"2026-01-01T00:00:00Z,{updated_at},false\n"
+        f"{created_at},{updated_at},false\n"
     )
 
 
@@ -332,18 +333,29 @@ def test_identical_event_resend_passes_and_differing_event_fails(runner: CliRunn
 def test_money_date_before_the_first_fx_rate_of_its_currency_fails_validate(
     runner: CliRunner, home: Path, landing: Path
 ) -> None:
-    # EUR rates start 2026-01-10. o1 (open, dated by close_date 2026-03-01) and o2 (closed on the first
-    # rate's day) have a rate on or before their date; o3, closed 2026-01-05, has none.
+    # EUR rates start 2026-01-10. An opportunity converts at its created date (pipeline_generated) and at its
+    # closed date, or close_date while open (bookings). o1 (open, created 2026-01-10, close_date 2026-03-01)
+    # and o2 (created and closed on the first rate's day) have a rate on or before both dates; o3, created and
+    # closed 2026-01-05, has none; o4, closed 2026-02-01 but created 2026-01-09, has none at its created date.
     write(landing, "crm/fx_rates/r.csv", b"rate_date,currency_code,rate_to_reporting\n2026-01-10,EUR,1.1\n")
-    eur = [row(opp).replace(",USD,", ",EUR,") for opp in ("o1", "o2", "o3")]
+    eur = [
+        row(opp, created_at=created).replace(",USD,", ",EUR,")
+        for opp, created in [
+            ("o1", "2026-01-10T08:00:00Z"),
+            ("o2", "2026-01-10T08:00:00Z"),
+            ("o3", "2026-01-05T08:00:00Z"),
+            ("o4", "2026-01-09T23:00:00Z"),
+        ]
+    ]
     eur[1] = eur[1].replace("false,false,,", "true,true,2026-01-10T12:00:00Z,")
     eur[2] = eur[2].replace("false,false,,", "true,false,2026-01-05T12:00:00Z,")
+    eur[3] = eur[3].replace("false,false,,", "true,true,2026-02-01T12:00:00Z,")
     write(landing, F, (HEADER + "".join(eur)).encode())
     runner.invoke(app, ["load"])
     result = runner.invoke(app, ["validate"])
     text = flat(result.output)
     assert result.exit_code == 1
     assert (
-        f"FAILED {F} (crm.opportunities) column currency_code: fx rate on or before every money date, 1 row(s), "
-        "e.g. EUR 2026-01-05 on line 4"
+        f"FAILED {F} (crm.opportunities) column currency_code: fx rate on or before every money date, 2 row(s), "
+        "e.g. EUR 2026-01-05 on line 4; EUR 2026-01-09 on line 5"
     ) in text
