@@ -39,24 +39,8 @@ final as (
         stage_intervals.exited_date,
         stage_intervals.days_in_stage,
         stage_intervals.stage_name in ('{{ ordered_stages | join("', '") }}') as is_ordered_stage,  -- noqa: LT05
-        -- a state after the stay's entry in a later ordered stage (for an ordered stage) or closed_won
-        exists(
-            select 1
-            from state_intervals as later
-            where
-                later.opportunity_id = stage_intervals.opportunity_id
-                and later.valid_from > stage_intervals.entered_at
-                and (
-                    later.stage_name = 'closed_won'
-                    {%- for stage in ordered_stages %}
-                        {%- set later_stages = ordered_stages[loop.index:] + ['closed_won'] %}
-                        or (
-                            stage_intervals.stage_name = '{{ stage }}'
-                            and later.stage_name in ('{{ later_stages | join("', '") }}')  -- noqa: LT05
-                        )
-                    {%- endfor %}
-                )
-        ) as reached_later_stage
+        {{ reached_later_stage('stage_intervals.opportunity_id', 'stage_intervals.stage_name',
+            'stage_intervals.entered_at') }} as reached_later_stage
     from stage_intervals
     inner join opportunities
         on stage_intervals.opportunity_id = opportunities.opportunity_id
