@@ -60,6 +60,15 @@ final as (
         {{ reporting_day_start_at('next_period_start') }} as period_end_at,
         {{ add_days('next_period_start', '-1') }} < as_of_date as is_complete_period,
         as_of_date <= {{ add_days('next_period_start', '-1') }} and as_of_date >= period_start as is_as_of_period,
+        -- the day whose end state a period-end metric reads: the last day, the as-of date in the as-of period
+        case
+            when {{ add_days('next_period_start', '-1') }} < as_of_date then {{ add_days('next_period_start', '-1') }}
+            else as_of_date
+        end as snapshot_date,
+        case
+            when {{ add_days('next_period_start', '-1') }} < as_of_date then {{ reporting_day_start_at('next_period_start') }}
+            else {{ reporting_day_start_at(add_days('as_of_date', '1')) }}
+        end as snapshot_end_at,
         prior_period_start,
         prior_year_start,
         as_of_date

@@ -46,9 +46,7 @@ active_at_start as (
         active_intervals.account_id
     from windows
     inner join active_intervals
-        on
-            windows.window_start >= active_intervals.active_from
-            and (active_intervals.active_to is null or windows.window_start <= active_intervals.active_to)
+        on {{ covers_day('windows.window_start', 'active_intervals.active_from', 'active_intervals.active_to') }}
 ),
 
 account_windows as (
@@ -64,8 +62,7 @@ account_windows as (
     left join active_intervals as end_cover
         on
             active_at_start.account_id = end_cover.account_id
-            and active_at_start.window_end >= end_cover.active_from
-            and (end_cover.active_to is null or active_at_start.window_end <= end_cover.active_to)
+            and {{ covers_day('active_at_start.window_end', 'end_cover.active_from', 'end_cover.active_to') }}
     left join accounts
         on active_at_start.account_id = accounts.account_id
 ),

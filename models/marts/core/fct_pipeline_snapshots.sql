@@ -22,14 +22,10 @@ reporting_periods as (
     select * from {{ ref('int_reporting_periods') }}
 ),
 
--- each month's last day, capped at the as-of date
 snapshot_dates as (
     select
-        case when period_end < as_of_date then period_end else as_of_date end as snapshot_date,
-        case
-            when period_end < as_of_date then period_end_at
-            else {{ reporting_day_start_at(add_days('as_of_date', '1')) }}
-        end as snapshot_end_at
+        snapshot_date,
+        snapshot_end_at
     from reporting_periods
     where period_grain = 'month'
 ),

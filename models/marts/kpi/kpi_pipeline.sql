@@ -81,17 +81,9 @@ closed_events as (
         and closed_date is not null
 ),
 
--- each period's snapshot: its last day, or the as-of date for the as-of period
-period_snapshot_dates as (
-    select
-        period_grain,
-        case when period_end < as_of_date then period_end else as_of_date end as snapshot_date
-    from reporting_periods
-),
-
 open_at_period_end as (
     select
-        period_snapshot_dates.period_grain,
+        reporting_periods.period_grain,
         pipeline_snapshots.snapshot_date,
         pipeline_snapshots.owner_user_id as rep,
         pipeline_snapshots.team,
@@ -101,9 +93,9 @@ open_at_period_end as (
         {{- kpi_source_relation_column('pipeline_snapshots.') }}
         pipeline_snapshots.amount_reporting,
         case when pipeline_snapshots.is_stalled then 1 else 0 end as is_stalled
-    from period_snapshot_dates
+    from reporting_periods
     inner join pipeline_snapshots
-        on period_snapshot_dates.snapshot_date = pipeline_snapshots.snapshot_date
+        on reporting_periods.snapshot_date = pipeline_snapshots.snapshot_date
 ),
 
 open_at_period_start as (
@@ -151,29 +143,13 @@ stage_entries as (
     group by opportunity_id, stage_name
 ),
 
--- stages after S in the ordered list, or closed_won
 stage_progress as (
     select
         stage_entries.stage,
         {{ reporting_date('stage_entries.entered_at') }} as entered_date,
         case
-            when exists (
-                select 1
-                from state_intervals as later
-                where
-                    later.opportunity_id = stage_entries.opportunity_id
-                    and later.valid_from > stage_entries.entered_at
-                    and (
-                        later.stage_name = 'closed_won'
-                        {%- for stage in ordered_stages %}
-                            {%- set later_stages = ordered_stages[loop.index:] + ['closed_won'] %}
-                            or (
-                                stage_entries.stage = '{{ stage }}'
-                                and later.stage_name in ('{{ later_stages | join("', '") }}')  -- noqa: LT05
-                            )
-                        {%- endfor %}
-                    )
-            ) then 1
+            when {{ reached_later_stage('stage_entries.opportunity_id', 'stage_entries.stage',
+                'stage_entries.entered_at') }} then 1
             else 0
         end as is_converted
     from stage_entries

@@ -99,16 +99,11 @@ accounts_active_at_start as (
         reporting_periods.period_grain,
         reporting_periods.period_start,
         reporting_periods.period_end,
-        case
-            when reporting_periods.period_end < reporting_periods.as_of_date then reporting_periods.period_end
-            else reporting_periods.as_of_date
-        end as rate_date,
+        reporting_periods.snapshot_date as rate_date,
         active_intervals.account_id
     from reporting_periods
     inner join active_intervals
-        on
-            reporting_periods.period_start >= active_intervals.active_from
-            and (active_intervals.active_to is null or reporting_periods.period_start <= active_intervals.active_to)
+        on {{ covers_day('reporting_periods.period_start', 'active_intervals.active_from', 'active_intervals.active_to') }}
 ),
 
 -- their subscriptions within the period; those covering the first day give the denominator, those covering the
@@ -119,11 +114,9 @@ retention_subscriptions as (
         accounts_active_at_start.period_start,
         accounts.segment,
         accounts.territory_id as territory,
-        subscriptions.start_date <= accounts_active_at_start.period_start
-        and (subscriptions.end_date is null or subscriptions.end_date >= accounts_active_at_start.period_start)
+        {{ covers_day('accounts_active_at_start.period_start', 'subscriptions.start_date', 'subscriptions.end_date') }}
             as covers_first_day,
-        subscriptions.start_date <= accounts_active_at_start.period_end
-        and (subscriptions.end_date is null or subscriptions.end_date >= accounts_active_at_start.period_end)
+        {{ covers_day('accounts_active_at_start.period_end', 'subscriptions.start_date', 'subscriptions.end_date') }}
             as covers_last_day,
         {{ reporting_amount('subscriptions.mrr', 'fx_rates_daily.rate_to_reporting') }} as mrr_reporting
     from accounts_active_at_start
