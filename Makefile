@@ -14,7 +14,7 @@ MONTHS ?= 12
 METRICS ?= bookings,win_rate,revenue,gross_margin
 GROUP_BY ?= metric_time__quarter
 
-.PHONY: help setup demo test test-spark test-fast status lint lint-fast docs clean mf
+.PHONY: help setup demo test test-spark test-fast status lint docs clean mf
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -56,8 +56,8 @@ status: setup ## last runs, batches, rejected files and rows
 	$(BIN)/salesmart status
 
 lint: setup ## ruff check, ruff format --check, sqlfluff (dbt templater, as CI)
-	$(BIN)/ruff check scripts tests/python lint bench
-	$(BIN)/ruff format --check scripts tests/python lint bench
+	$(BIN)/ruff check scripts tests/python bench
+	$(BIN)/ruff format --check scripts tests/python bench
 	@# The dbt templater opens <home>/build.duckdb: use the warehouse when built (accurate column lists),
 	@# else an empty temp home, so linting never creates files in warehouse/.
 	@home="$(SALESMART_HOME)"; tmp=""; \
@@ -65,9 +65,6 @@ lint: setup ## ruff check, ruff format --check, sqlfluff (dbt templater, as CI)
 	echo "sqlfluff lint models macros tests --templater dbt (SALESMART_HOME=$$home)"; \
 	SALESMART_HOME=$$home $(BIN)/sqlfluff lint models macros tests --templater dbt; rc=$$?; \
 	if [ -n "$$tmp" ]; then rm -rf "$$tmp"; fi; exit $$rc
-
-lint-fast: setup ## sqlfluff, jinja templater, stubbed macros: quick and approximate (stricter on loops); CI uses lint
-	$(BIN)/sqlfluff lint models macros tests --templater jinja --config .sqlfluff-fast
 
 docs: setup ## dbt docs generate against the built warehouse, then the docs coverage check
 	@test -f "$(SALESMART_HOME)/build.duckdb" || { echo "docs: no warehouse in $(SALESMART_HOME): run make demo first"; exit 2; }
