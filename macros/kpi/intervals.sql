@@ -3,5 +3,8 @@
     churn and net revenue retention) and "a subscription covers a day". -#}
 {% macro covers_day(day_expr, start_expr, end_expr) -%}
     {{ day_expr }} >= {{ start_expr }}
-    and ({{ end_expr }} is null or {{ day_expr }} <= {{ end_expr }})
+    and (
+        {{ end_expr }} is null
+        or {{ day_expr }} <= {{ end_expr }}
+    )
 {%- endmacro %}

@@ -66,7 +66,8 @@ final as (
             else as_of_date
         end as snapshot_date,
         case
-            when {{ add_days('next_period_start', '-1') }} < as_of_date then {{ reporting_day_start_at('next_period_start') }}
+            when {{ add_days('next_period_start', '-1') }} < as_of_date
+                then {{ reporting_day_start_at('next_period_start') }}
             else {{ reporting_day_start_at(add_days('as_of_date', '1')) }}
         end as snapshot_end_at,
         prior_period_start,

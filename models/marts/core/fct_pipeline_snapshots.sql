@@ -49,7 +49,7 @@ final as (
         {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} as days_in_stage,  -- noqa: LT05
         -- stalled: the current stay in the stage began more than var stall_days days before
         coalesce(
-            {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} > {{ var('stall_days') | int }},
+            {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} > {{ var('stall_days') | int }},  -- noqa: LT05
             false
         ) as is_stalled
     from pipeline_daily

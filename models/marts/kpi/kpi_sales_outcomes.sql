@@ -103,7 +103,8 @@ accounts_active_at_start as (
         active_intervals.account_id
     from reporting_periods
     inner join active_intervals
-        on {{ covers_day('reporting_periods.period_start', 'active_intervals.active_from', 'active_intervals.active_to') }}
+        on {{ covers_day('reporting_periods.period_start', 'active_intervals.active_from',
+            'active_intervals.active_to') }}
 ),
 
 -- their subscriptions within the period; those covering the first day give the denominator, those covering the

@@ -75,9 +75,8 @@ final as (
         _loaded_at,
         _file_id
     from latest
-    {%- if not is_incremental() %}
-    where not is_deleted
-    {%- endif %}
+    -- an incremental run keeps the deleted versions, for delete+insert to replace the old rows (post-hook)
+    where {{ 'true' if is_incremental() else 'not is_deleted' }}
 
 )
 
