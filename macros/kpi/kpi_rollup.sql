@@ -172,3 +172,30 @@
     1 = 0
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The metric columns of a family model's final select. `metrics`: metric_id -> (value, none) for a count or
+    sum (bigint when listed in `count_metrics`, else double), or (numerator, denominator) for a ratio or
+    average, which also gets its _numerator and _denominator columns (doubles). Parts are SQL expressions over
+    the family's measures row; every column is null outside the metric's slices (kpi_slice_applies). -#}
+{% macro kpi_metric_columns(metrics, count_metrics=[]) -%}
+    {%- set columns = [] -%}
+    {%- for metric_id, parts in metrics.items() -%}
+        {%- set applies = kpi_slice_applies(metric_id) -%}
+        {%- if parts[1] is none -%}
+            {%- set value_type = 'bigint' if metric_id in count_metrics else type_double() -%}
+            {%- do columns.append('cast(case when ' ~ applies ~ ' then ' ~ parts[0] ~ ' end as ' ~ value_type
+                ~ ') as ' ~ metric_id) -%}
+        {%- else -%}
+            {%- set numerator = '(' ~ parts[0] ~ ')' -%}
+            {%- set denominator = '(' ~ parts[1] ~ ')' -%}
+            {%- do columns.append('case when ' ~ applies ~ ' then ' ~ kpi_ratio(numerator, denominator)
+                ~ ' end as ' ~ metric_id) -%}
+            {%- do columns.append('cast(case when ' ~ applies ~ ' then ' ~ numerator ~ ' end as ' ~ type_double()
+                ~ ') as ' ~ metric_id ~ '_numerator') -%}
+            {%- do columns.append('cast(case when ' ~ applies ~ ' then ' ~ denominator ~ ' end as ' ~ type_double()
+                ~ ') as ' ~ metric_id ~ '_denominator') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(columns | join(',\n        ')) -}}
+{%- endmacro %}

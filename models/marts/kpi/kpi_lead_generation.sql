@@ -275,23 +275,11 @@ measures as (
     -- noqa: enable=LT02
 ),
 
-{#- one expression per output column, built once (metric slices via kpi_slice_applies) -#}
-{%- set metric_columns = [] %}
+{%- set metrics = {} %}
 {%- for metric_id in counts %}
-    {%- do metric_columns.append('cast(case when ' ~ kpi_slice_applies(metric_id) ~ ' then '
-        ~ metric_id ~ ' end as bigint) as ' ~ metric_id) %}
+    {%- do metrics.update({metric_id: (metric_id, none)}) %}
 {%- endfor %}
-{%- for metric_id, parts in ratios.items() %}
-    {%- set applies = kpi_slice_applies(metric_id) %}
-    {%- set numerator = '(' ~ parts[0] ~ ')' %}
-    {%- set denominator = '(' ~ parts[1] ~ ')' %}
-    {%- do metric_columns.append('case when ' ~ applies ~ ' then '
-        ~ kpi_ratio(numerator, denominator) ~ ' end as ' ~ metric_id) %}
-    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ numerator ~ ' end as '
-        ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
-    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ denominator ~ ' end as '
-        ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
-{%- endfor %}
+{%- do metrics.update(ratios) %}
 
 final as (
     select
@@ -299,7 +287,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {{ metric_columns | join(',\n        ') }}
+        {{ kpi_metric_columns(metrics, counts) }}
     from measures
 )
 

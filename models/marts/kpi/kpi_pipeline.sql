@@ -270,7 +270,7 @@ joined as (
     -- noqa: enable=LT02
 ),
 
-{#- metric_id -> (value, numerator, denominator); numerator/denominator none for plain counts and sums -#}
+{#- metric_id -> (value, none) for counts and sums, (numerator, denominator) for ratios (kpi_metric_columns) -#}
 {%- set metrics = {
     'sales_cycle_days': ('won_cycle_days', 'won_count'),
     'opportunities_created': ('created_count', none),
@@ -291,22 +291,6 @@ joined as (
 {%- set count_metrics = [
     'opportunities_created', 'opportunities_won', 'opportunities_lost', 'open_opportunities', 'stalled_opportunities',
 ] %}
-{%- set metric_columns = [] %}
-{%- for metric_id, parts in metrics.items() %}
-    {%- set applies = kpi_slice_applies(metric_id) %}
-    {%- if parts[1] is none %}
-        {%- set value_type = 'bigint' if metric_id in count_metrics else type_double() %}
-        {%- do metric_columns.append(
-            'cast(case when ' ~ applies ~ ' then ' ~ parts[0] ~ ' end as ' ~ value_type ~ ') as ' ~ metric_id) %}
-    {%- else %}
-        {%- do metric_columns.append('case when ' ~ applies ~ ' then '
-            ~ kpi_ratio(parts[0], parts[1]) ~ ' end as ' ~ metric_id) %}
-        {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ parts[0] ~ ' end as '
-            ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
-        {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ parts[1] ~ ' end as '
-            ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
-    {%- endif %}
-{%- endfor %}
 
 final as (
     select
@@ -314,7 +298,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {{ metric_columns | join(',\n        ') }}
+        {{ kpi_metric_columns(metrics, count_metrics) }}
     from joined
 )
 

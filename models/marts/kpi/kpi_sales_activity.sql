@@ -137,22 +137,13 @@ measures as (
             and slice_keys.dimension_value = social_rollup.dimension_value
 ),
 
-{#- one expression per output column, built once (metric slices via kpi_slice_applies) -#}
-{%- set metric_columns = [] %}
+{#- a slice with no event row of a measure counts 0 of it -#}
+{%- set metrics = {} %}
 {%- for metric_id in counts %}
-    {%- do metric_columns.append('cast(case when ' ~ kpi_slice_applies(metric_id) ~ ' then '
-        ~ 'coalesce(' ~ metric_id ~ ', 0)' ~ ' end as bigint) as ' ~ metric_id) %}
+    {%- do metrics.update({metric_id: ('coalesce(' ~ metric_id ~ ', 0)', none)}) %}
 {%- endfor %}
 {%- for metric_id, parts in ratios.items() %}
-    {%- set applies = kpi_slice_applies(metric_id) %}
-    {%- set numerator = 'coalesce(' ~ parts[0] ~ ', 0)' %}
-    {%- set denominator = 'coalesce(' ~ parts[1] ~ ', 0)' %}
-    {%- do metric_columns.append('case when ' ~ applies ~ ' then '
-        ~ kpi_ratio(numerator, denominator) ~ ' end as ' ~ metric_id) %}
-    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ numerator ~ ' end as '
-        ~ type_double() ~ ') as ' ~ metric_id ~ '_numerator') %}
-    {%- do metric_columns.append('cast(case when ' ~ applies ~ ' then ' ~ denominator ~ ' end as '
-        ~ type_double() ~ ') as ' ~ metric_id ~ '_denominator') %}
+    {%- do metrics.update({metric_id: ('coalesce(' ~ parts[0] ~ ', 0)', 'coalesce(' ~ parts[1] ~ ', 0)')}) %}
 {%- endfor %}
 
 final as (
@@ -161,7 +152,7 @@ final as (
         period_start,
         dimension_name,
         dimension_value,
-        {{ metric_columns | join(',\n        ') }}
+        {{ kpi_metric_columns(metrics, counts) }}
     from measures
 )
 
