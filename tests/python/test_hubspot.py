@@ -150,8 +150,9 @@ def test_convert_landing_writes_the_connector_tables(tmp_path: Path) -> None:
 
 
 def test_a_deal_in_a_currency_without_a_rate_is_held_until_the_rate_arrives(tmp_path: Path) -> None:
-    """The gate's fx check covers HubSpot deals: opp_1 is 1,200 EUR closed 2025-03-10 and the landing has no
-    EUR rate, so the deal file is held; once crm/fx_rates brings EUR from 2025-01-01, the re-check passes it."""
+    """The gate's fx check covers HubSpot deals: opp_1 is 1,200 EUR created 2025-01-05 (the earliest date its
+    amount converts at) and the landing has no EUR rate, so the deal file is held; once crm/fx_rates brings EUR
+    from 2025-01-01, the re-check passes it."""
     landing = tmp_path / "landing"
     for table, lines in CONTRACT_FILES.items():
         folder = landing / "crm" / table
@@ -172,7 +173,7 @@ def test_a_deal_in_a_currency_without_a_rate_is_held_until_the_rate_arrives(tmp_
     assert held.returncode == 1, output
     assert (
         f"FAILED hubspot/deal/{deal_file.name} (hubspot.deal) column property_deal_currency_code: "
-        f"fx rate on or before every money date, 1 row(s), e.g. EUR 2025-03-10 on line {euro_line}"
+        f"fx rate on or before every money date, 1 row(s), e.g. EUR 2025-01-05 on line {euro_line}"
     ) in output
     assert output.count("FAILED") == 1
 
