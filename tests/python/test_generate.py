@@ -379,6 +379,54 @@ def test_volumes_grow_linearly(generated, tmp_path: Path) -> None:
         assert 1.7 <= big[key] / small[key] <= 2.3, (key, small[key], big[key])
 
 
+def test_writer_joins_calls_and_slices_in_call_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two calls of three rows each, written in slices of two rows: one file per extract, CSV and Parquet,
+    rows in the order written, the CSV header once."""
+    from salesmart.generate import writer
+    from salesmart.generate.writer import Cat, Ids, LandingWriter, epoch_seconds
+
+    monkeypatch.setattr(writer, "WRITE_ROWS", 2)
+    w = LandingWriter(tmp_path, dt.date(2025, 3, 1), 2)
+    t_mar, t_apr = epoch_seconds(dt.date(2025, 3, 10)), epoch_seconds(dt.date(2025, 4, 10))
+    for first in (0, 3):
+        ids = np.arange(first, first + 3)
+        at = np.array([t_mar, t_apr, t_mar]) + 60 * ids
+        kind = Cat(("login", "record_update"), ids % 2)
+        w.write(
+            "crm.user_events",
+            {"event_id": Ids("uev_", ids), "user_id": Ids("usr_", ids), "event_type": kind, "event_at": at},
+            w.file_index(at),
+        )
+        parquet = {"event_id": Ids("eve_", ids), "message_id": Ids("msg_", ids), "event_type": kind, "event_at": at}
+        w.write("email.events", parquet, w.file_index(at), fmt="parquet")
+    w.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm", "email"]  # no part folder left
+    assert (tmp_path / "crm" / "user_events" / "2025-03-31.csv").read_text() == (
+        "event_id,user_id,event_type,event_at\n"
+        "uev_0,usr_0,login,2025-03-10T00:00:00\n"
+        "uev_2,usr_2,login,2025-03-10T00:02:00\n"
+        "uev_3,usr_3,record_update,2025-03-10T00:03:00\n"
+        "uev_5,usr_5,record_update,2025-03-10T00:05:00\n"
+    )
+    assert (tmp_path / "crm" / "user_events" / "2025-04-30.csv").read_text() == (
+        "event_id,user_id,event_type,event_at\n"
+        "uev_1,usr_1,record_update,2025-04-10T00:01:00\n"
+        "uev_4,usr_4,login,2025-04-10T00:04:00\n"
+    )
+    events = tmp_path / "email" / "events"
+    assert sorted(p.name for p in events.iterdir()) == ["2025-03-31.parquet", "2025-04-30.parquet"]
+    rows = duckdb.sql(
+        f"select event_id, event_type, event_at from read_parquet('{events}/2025-03-31.parquet')"
+    ).fetchall()
+    assert rows == [
+        ("eve_0", "login", dt.datetime(2025, 3, 10, 0, 0)),
+        ("eve_2", "login", dt.datetime(2025, 3, 10, 0, 2)),
+        ("eve_3", "record_update", dt.datetime(2025, 3, 10, 0, 3)),
+        ("eve_5", "record_update", dt.datetime(2025, 3, 10, 0, 5)),
+    ]
+    assert w.counts == {"crm.user_events": 6, "email.events": 6}
+
+
 def test_writer_formats_values_and_splits_extract_files(tmp_path: Path) -> None:
     """Three hand-made quota rows and NPS rows: exact file names and text."""
     from salesmart.generate.writer import Ids, LandingWriter, epoch_seconds
