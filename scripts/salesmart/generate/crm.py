@@ -26,6 +26,7 @@ from salesmart.generate.common import (
     Role,
     Segment,
     Stage,
+    Stream,
     TerminationReason,
     name_sql,
     vocab,
@@ -325,54 +326,46 @@ class CrmTables(GeneratorBase):
         amount0 = np.round(amount * self.u(no, 0.7, 1.3), -1)
         span = np.where(closed, close_t - created, cycle.astype(np.int64))
 
-        # history: candidate rows for the open stages, then the close row, then the re-open row
-        opp5 = np.repeat(np.arange(no), N_OPEN_STAGES)
-        st5 = np.tile(np.arange(N_OPEN_STAGES), no)
-        keep = (st5 <= k[opp5]) & (st5 != skip[opp5])
-        hopp = opp5[keep]
-        hst = st5[keep]
-        ht = created[hopp] + (span[hopp] * hst / np.where(closed[hopp], k[hopp] + 1, N_OPEN_STAGES)).astype(np.int64)
-        ht = np.where(hst == Stage.PROSPECTING, created[hopp], ht + self.secs(len(hopp), 0, HOUR))
-        hamt = np.where(hst >= Stage.PROPOSAL, amount[hopp], amount0[hopp])
-        c_idx = np.flatnonzero(closed)
-        r_idx = np.flatnonzero(reopen)
-        hopp = np.concatenate([hopp, c_idx, r_idx])
-        hst = np.concatenate([hst, np.where(won[c_idx], Stage.CLOSED_WON, Stage.CLOSED_LOST), reopen_stage[r_idx]])
-        ht = np.concatenate([ht, close_t[c_idx], reopen_t[r_idx]])
-        hamt = np.concatenate([hamt, amount[c_idx], amount[r_idx]])
-        order = np.lexsort((ht, hopp))
-        hopp, hst, ht, hamt = hopp[order], hst[order], ht[order], hamt[order]
         exp_close = np.where(closed, close_t, created + cycle.astype(np.int64))
         exp_close = np.where(reopen, reopen_t + 30 * DAY, exp_close)
         # open deals whose expected close passed slip into the future
         slip = ~closed & (exp_close < self.T1)
         exp_close[slip] = self.T1 + self.secs(int(slip.sum()), 5 * DAY, 60 * DAY)
-        early = np.where(hst < Stage.PROPOSAL, 15 * DAY, 0)
-        hclose = np.where(hst >= Stage.CLOSED_WON, close_t[hopp], exp_close[hopp] + early)
-        nh = len(hopp)
-        self.write_events(
-            "crm.opportunity_history",
-            {
-                "history_id": Ids("oph_", np.arange(nh)),
-                "opportunity_id": Ids("opp_", hopp),
-                "stage_name": Cat(vocab(Stage), hst),
-                "amount": hamt,
-                "close_date": hclose // DAY * DAY,
-                "changed_at": ht,
-                "changed_by_user_id": Ids("usr_", owner[hopp]),
-            },
-            ht,
-            offset_share=0.02,
+        deal = dict(
+            created=created,
+            k=k,
+            skip=skip,
+            closed=closed,
+            won=won,
+            span=span,
+            amount=amount,
+            amount0=amount0,
+            close_t=close_t,
+            reopen=reopen,
+            reopen_t=reopen_t,
+            reopen_stage=reopen_stage,
+            exp_close=exp_close,
+            owner=owner,
         )
-        self.hist_opp, self.hist_stage, self.hist_t = hopp, hst, ht
+        # the stage history in blocks of deals (about 5 rows a deal); what later stages need of it: each
+        # deal's last change, and when deals entered the proposal stage inside the window
+        last_hist_t = np.empty(no, np.int64)
+        proposals: list[tuple[np.ndarray, np.ndarray]] = []
+        n_hist = 0
+        for lo, hi in self.blocks(no, Stream.OPPORTUNITY_HISTORY, size=max(self.block_rows // N_OPEN_STAGES, 1)):
+            hopp, hst, ht = self._history(deal, lo, hi, n_hist)
+            n_hist += len(hopp)
+            last_hist_t[lo:hi] = ht[np.r_[np.flatnonzero(np.diff(hopp)), len(hopp) - 1]]
+            p = (hst == Stage.PROPOSAL) & (ht >= self.T0)
+            proposals.append((hopp[p], ht[p]))
+        self.proposal_opp = np.concatenate([p[0] for p in proposals])
+        self.proposal_t = np.concatenate([p[1] for p in proposals])
 
         cur_stage = np.where(won, Stage.CLOSED_WON, np.where(lost, Stage.CLOSED_LOST, k))
         cur_stage = np.where(reopen, reopen_stage, cur_stage)
         is_closed = closed & ~reopen
         is_won = won & ~reopen
-        last_change = np.where(
-            reopen, reopen_t, np.where(closed, close_t, ht[np.r_[np.flatnonzero(np.diff(hopp)), nh - 1]])
-        )
+        last_change = np.where(reopen, reopen_t, np.where(closed, close_t, last_hist_t))
         upd = self.clip_t(last_change + self.secs(no, 60, HOUR))
         lost_reason = np.where(lost & ~reopen, rng.integers(0, len(LOST_REASONS), no), -1)
         self.opp = dict(
@@ -410,6 +403,48 @@ class CrmTables(GeneratorBase):
             "updated_at": upd,
             "is_deleted": np.zeros(no, bool),
         }
+
+    def _history(self, deal: dict[str, np.ndarray], lo: int, hi: int, first_id: int) -> tuple[np.ndarray, ...]:
+        """Write the stage history of deals lo..hi (ids from first_id), ordered by deal and time: a row per open
+        stage reached, then the close row, then the re-open row. Returns deal, stage and time of each row."""
+        d = deal
+        deals = np.arange(lo, hi)
+        opp5 = np.repeat(deals, N_OPEN_STAGES)
+        st5 = np.tile(np.arange(N_OPEN_STAGES), len(deals))
+        keep = (st5 <= d["k"][opp5]) & (st5 != d["skip"][opp5])
+        hopp = opp5[keep]
+        hst = st5[keep]
+        closed = d["closed"]
+        stage_share = hst / np.where(closed[hopp], d["k"][hopp] + 1, N_OPEN_STAGES)
+        ht = d["created"][hopp] + (d["span"][hopp] * stage_share).astype(np.int64)
+        ht = np.where(hst == Stage.PROSPECTING, d["created"][hopp], ht + self.secs(len(hopp), 0, HOUR))
+        hamt = np.where(hst >= Stage.PROPOSAL, d["amount"][hopp], d["amount0"][hopp])
+        c_idx = lo + np.flatnonzero(closed[lo:hi])
+        r_idx = lo + np.flatnonzero(d["reopen"][lo:hi])
+        close_stage = np.where(d["won"][c_idx], Stage.CLOSED_WON, Stage.CLOSED_LOST)
+        hopp = np.concatenate([hopp, c_idx, r_idx])
+        hst = np.concatenate([hst, close_stage, d["reopen_stage"][r_idx]])
+        ht = np.concatenate([ht, d["close_t"][c_idx], d["reopen_t"][r_idx]])
+        hamt = np.concatenate([hamt, d["amount"][c_idx], d["amount"][r_idx]])
+        order = np.lexsort((ht, hopp))
+        hopp, hst, ht, hamt = hopp[order], hst[order], ht[order], hamt[order]
+        early = np.where(hst < Stage.PROPOSAL, 15 * DAY, 0)
+        hclose = np.where(hst >= Stage.CLOSED_WON, d["close_t"][hopp], d["exp_close"][hopp] + early)
+        self.write_events(
+            "crm.opportunity_history",
+            {
+                "history_id": Ids("oph_", first_id + np.arange(len(hopp))),
+                "opportunity_id": Ids("opp_", hopp),
+                "stage_name": Cat(vocab(Stage), hst),
+                "amount": hamt,
+                "close_date": hclose // DAY * DAY,
+                "changed_at": ht,
+                "changed_by_user_id": Ids("usr_", d["owner"][hopp]),
+            },
+            ht,
+            offset_share=0.02,
+        )
+        return hopp, hst, ht
 
     def write_opportunities(self) -> None:
         no = self.opp["n"]

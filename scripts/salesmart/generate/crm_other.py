@@ -16,7 +16,6 @@ from salesmart.generate.common import (
     TERRITORIES,
     TERRITORY_IDS,
     USD_PER_UNIT,
-    ActivityType,
     Currency,
     GeneratorBase,
     Role,
@@ -173,8 +172,8 @@ class OtherCrmTables(GeneratorBase):
     def targets(self, reps: np.ndarray) -> None:
         catalog = load_metric_catalog()["metrics"]
         m = self.months
-        calls_pm = float((self.act["type"] == ActivityType.CALL).sum()) / m
-        meet_pm = float((self.act["type"] == ActivityType.MEETING).sum()) / m
+        calls_pm = self.n_calls / m
+        meet_pm = self.n_meetings / m
         company = {
             "bookings": self.bookings_usd.mean() * 1.1,
             "revenue": self.bookings_usd.mean() * 1.05,
