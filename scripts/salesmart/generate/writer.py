@@ -4,11 +4,11 @@ Columns arrive as numpy arrays in compact encodings (ids as integers, categories
 seconds) and DuckDB formats them while writing, so no Python loop ever touches a record.
 
 A table may be written in several calls (the generator's blocks), and each call goes in slices of at most
-WRITE_ROWS rows into a hidden folder of the output directory: a CSV slice as one part file per extract file
-it has rows for, a Parquet slice as row groups appended to the extract file (pyarrow keeps it open). At
-`close()` the CSV parts are joined in call order (the bytes after each later part's header) and every file
-moves into the landing. So the writer holds one slice at a time, whatever the table's size, and the
-landing only ever receives whole files.
+WRITE_ROWS rows into a hidden folder of the output directory, appended to the files of the extracts the
+slice has rows for: CSV rows after the file's rows so far (DuckDB writes the slice, its lines but the
+header are appended), Parquet rows as row groups (pyarrow keeps the file open). At `close()` every file
+moves into the landing. So the writer holds one slice at a time, whatever the table's size, and the landing
+only ever receives whole files.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from salesmart.contract import Table, load_contract
 NAT = np.iinfo(np.int64).min
 DAY = 86_400
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S"
-WRITE_ROWS = 500_000  # rows per part file: bounds the writer's copies (sorted arrow columns) of a slice
+WRITE_ROWS = 500_000  # rows per slice: bounds the writer's copies (sorted arrow columns) of a slice
 MAX_QUEUED = 2  # slices queued for the writer thread before write() waits: bounds what waits in memory
-PARTS_PREFIX = ".generate-parts-"  # the hidden folder of part files under the output directory
+PARTS_PREFIX = ".generate-parts-"  # the hidden folder of unfinished files under the output directory
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,6 @@ class LandingWriter:
         self._pending: deque[Future] = deque()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._parts_dir = Path(tempfile.mkdtemp(prefix=PARTS_PREFIX, dir=self.out_dir))
-        self._n_parts = 0  # slices queued so far: part files are numbered in call order
         self._parquet: dict[Path, pq.ParquetWriter] = {}  # the open Parquet files, one per extract file
         # Row order inside a file must follow the arrays for byte-identical reruns.
         self.con.execute("set preserve_insertion_order = true")
@@ -135,8 +134,7 @@ class LandingWriter:
                 self._pending.popleft().result()
             part = _row_slice(cols, lo, hi, key, n)
             off = None if offsets is None else offsets[lo:hi]
-            self._n_parts += 1
-            job = self._pool.submit(self._write, table, part, file_idx[lo:hi], off, fmt, self._n_parts)
+            job = self._pool.submit(self._write, table, part, file_idx[lo:hi], off, fmt)
             self._pending.append(job)
         return n
 
@@ -147,7 +145,6 @@ class LandingWriter:
         file_idx: np.ndarray,
         offsets: np.ndarray | None,
         fmt: str,
-        part: int,
     ) -> None:
         order = np.argsort(file_idx, kind="stable")
         arrays: dict[str, pa.Array] = {}
@@ -207,9 +204,8 @@ class LandingWriter:
                 # DuckDB formats, pyarrow appends the rows as row groups to the extract's one open file
                 self._parquet_file(target / f"{self.file_names[int(f)]}.parquet", query, categories)
             else:
-                # <extract file name>.<part number>.csv: the names sort in call order
-                path = target / f"{self.file_names[int(f)]}.{part:08d}.csv"
-                self.con.execute(f"copy ({query}) to '{path}' ({CSV_OPTIONS})")
+                path = target / f"{self.file_names[int(f)]}.csv"
+                self._csv_file(path, query)
             self.con.unregister("_slice")
 
     def _parquet_file(self, path: Path, query: str, categories: list[str]) -> None:
@@ -219,9 +215,20 @@ class LandingWriter:
             self._parquet[path] = pq.ParquetWriter(path, rows.schema, compression="zstd", use_dictionary=categories)
         self._parquet[path].write_table(rows)
 
+    def _csv_file(self, path: Path, query: str) -> None:
+        if not path.exists():
+            self.con.execute(f"copy ({query}) to '{path}' ({CSV_OPTIONS})")
+            return
+        piece = path.with_suffix(".piece")
+        self.con.execute(f"copy ({query}) to '{piece}' ({CSV_OPTIONS})")
+        with piece.open("rb") as src, path.open("ab") as out:
+            src.readline()  # the header, in the file once
+            shutil.copyfileobj(src, out)
+        piece.unlink()
+
     def close(self, join: bool = True) -> None:
-        """Wait for queued writes (raising the first error), join the parts into the landing's files (unless
-        `join` is false: the generator failed) and release DuckDB; the part files go in any case."""
+        """Wait for queued writes (raising the first error), move the files into the landing (unless `join`
+        is false: the generator failed) and release DuckDB; the unfinished files go in any case."""
         try:
             while self._pending:
                 job = self._pending.popleft()
@@ -234,33 +241,15 @@ class LandingWriter:
                 parquet_file.close()
         try:
             for folder in sorted(self._parts_dir.glob("*/*")) if join else ():
-                _join(folder, self.out_dir / folder.relative_to(self._parts_dir))
+                target = self.out_dir / folder.relative_to(self._parts_dir)
+                target.mkdir(parents=True, exist_ok=True)
+                for path in folder.iterdir():
+                    os.replace(path, target / path.name)
         finally:
             shutil.rmtree(self._parts_dir, ignore_errors=True)
 
 
 CSV_OPTIONS = "format csv, header true, delimiter ',', dateformat '%Y-%m-%d'"
-
-
-def _join(parts_folder: Path, target: Path) -> None:
-    """Move the finished files of a table into the landing: a Parquet file as it is, a CSV file from its
-    parts in part order (the header once)."""
-    target.mkdir(parents=True, exist_ok=True)
-    by_file: dict[str, list[Path]] = {}
-    for part in sorted(parts_folder.iterdir()):
-        name, *_, ext = part.name.split(".")
-        by_file.setdefault(f"{name}.{ext}", []).append(part)
-    for file_name, parts in by_file.items():
-        path = target / file_name
-        if len(parts) == 1:
-            os.replace(parts[0], path)
-            continue
-        with path.open("wb") as out:
-            for i, part in enumerate(parts):
-                with part.open("rb") as src:
-                    if i:
-                        src.readline()  # the header, written once
-                    shutil.copyfileobj(src, out)
 
 
 def _row_slice(cols: dict[str, object], lo: int, hi: int, key: str, n: int) -> dict[str, object]:
