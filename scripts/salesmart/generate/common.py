@@ -25,11 +25,13 @@ class Stream(IntEnum):
     """The random streams of the stages generated in blocks: block b of stream s draws from (seed, s, b)."""
 
     EMAILS = 1
-    OPPORTUNITY_HISTORY = 2
+    OPPORTUNITIES = 2
     CALLS = 3
     EMAIL_MEETINGS = 4
     DEAL_ACTIVITIES = 5
     VERSIONS = 6
+    LEADS = 7
+    OPPORTUNITY_ROWS = 8
 
 
 def vocab(codes: type[IntEnum]) -> tuple[str, ...]:
