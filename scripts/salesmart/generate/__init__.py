@@ -14,16 +14,17 @@ file, about 2% of timestamps written with a UTC offset (e.g. -02:00), amounts in
 Opportunities start 90 days before the window so that the first months already have a pipeline, and
 customers at the start have a first order and subscription before it.
 
-Streaming, so that memory does not grow with the event volumes: the tables with the most rows are generated
-and written `block_rows` (250,000) rows at a time: e-mail messages with their events (blocks of
-messages), activities (blocks of calls with the meetings they book, of meetings booked by e-mail replies,
-of activities on deals) and opportunity stage histories (blocks of deals). A block's arrays go to the
-writer and are dropped; ids run on from block to block. Only the state later stages draw on stays whole
-(users, accounts, contacts, opportunities, leads: about a tenth of the rows, a few arrays each). Versioned
-tables larger than a block are also written a block of keys at a time, with their earlier versions and
-deletes, and the writer formats at most 500,000 rows at a time (writer.py). Each block draws from its own
-random stream, numpy's SeedSequence(seed, spawn_key=(stream, block)), so a block's rows do not depend on
-how much the blocks before it drew; the files depend on the seed and on `block_rows`.
+Streaming, so that memory does not grow with the volumes: the tables that grow with scale are generated
+and written `block_rows` (250,000) rows at a time, each block's arrays dropped once the writer has them:
+deals (with their stage histories; blocks of 50,000 deals), leads, deals' rows and line items, e-mail
+messages with their events, and activities (calls with the meetings they book, meetings booked by e-mail
+replies, activities on deals). Ids run on from block to block. What later stages draw on stays whole, a
+few values per entity: per deal 16 (DEAL_STATE in crm.py), per lead 3, users, accounts and contacts, the
+line items of won deals, the replies that book meetings. Other versioned tables larger than a block are
+written a block of keys at a time with their earlier versions and deletes, and the writer formats at most
+500,000 rows at a time (writer.py). Each block draws from its own random stream, numpy's
+SeedSequence(seed, spawn_key=(stream, block)), so a block's rows do not depend on how much the blocks before
+it drew; the files depend on the seed and on `block_rows`.
 """
 
 from __future__ import annotations

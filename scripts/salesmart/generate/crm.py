@@ -65,12 +65,12 @@ PERSONAS = ("economic_buyer", "champion", "technical_buyer", "end_user", "other"
 NAME_SUFFIXES = ("Inc.", "Ltd", "GmbH", "S.A.", "& Co., LLC")
 LOST_REASONS = ("price", "competitor", "no_decision", "timing", "no_budget")
 LEAD_SOURCE_P = np.array([0.2, 0.15, 0.2, 0.1, 0.1, 0.1, 0.15])  # by LeadSource
-# What is kept of every deal for later stages (self.opp), by dtype.
+# What is kept of every deal for later stages (self.opp), by dtype: small ones, as it grows with scale.
 DEAL_STATE = {
     "type": np.int8,
-    "owner": np.int64,
+    "owner": np.int32,
     "created": np.int64,
-    "acc": np.int64,
+    "acc": np.int32,
     "amount": np.float64,
     "amount0": np.float64,
     "cur": np.int8,
@@ -82,7 +82,7 @@ DEAL_STATE = {
     "exp_close": np.int64,
     "lost_reason": np.int8,
     "updated": np.int64,
-    "lead": np.int64,
+    "lead": np.int32,
 }
 # What customers buy without a deal (self-serve orders).
 SELF_SERVE_PRODUCTS = [PRODUCT["Platform Starter"], PRODUCT["Data Connectors"], PRODUCT["Mobile App"]]
@@ -547,8 +547,8 @@ class CrmTables(GeneratorBase):
         o["lead"][conv_opp] = np.arange(nconv)
         self.n_leads = nl
         self.lead_created = np.empty(nl, np.int64)
-        self.lead_owner = np.empty(nl, np.int64)
-        self._lead_campaign = np.empty(nl, np.int64)
+        self.lead_owner = np.empty(nl, np.int32)
+        self._lead_campaign = np.empty(nl, np.int32)
         for lo, hi in self.blocks(nl, Stream.LEADS):
             self._lead_block(lo, hi, conv_opp[lo:hi])
         self.write_accounts()

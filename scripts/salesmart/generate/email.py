@@ -165,12 +165,13 @@ class EmailTables(GeneratorBase):
         )
         rep_msg = emsg[(etype == EmailEvent.REPLY)]
         rep_msg = rep_msg[rng.random(len(rep_msg)) < 0.35]
+        # kept until the activities: ids as int32, as they add up with scale
         meet = dict(
-            owner=sender[rep_msg],
-            lead=lead[rep_msg],
-            contact=contact[rep_msg],
-            acc=msg_acc[rep_msg],
-            opp=msg_opp[rep_msg],
+            owner=sender[rep_msg].astype(np.int32),
+            lead=lead[rep_msg].astype(np.int32),
+            contact=contact[rep_msg].astype(np.int32),
+            acc=msg_acc[rep_msg].astype(np.int32),
+            opp=msg_opp[rep_msg].astype(np.int32),
             t=sent[rep_msg],
         )
         return ne, meet
