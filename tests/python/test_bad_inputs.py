@@ -33,8 +33,7 @@ def row(
     created_at: str = "2026-01-01T00:00:00Z",
 ) -> str:
     return (
-        f"{opp},a1,u1,{opp_type},prospecting,{amount},USD,{close_date},false,false,,"
-        f"{created_at},{updated_at},false\n"
+        f"{opp},a1,u1,{opp_type},prospecting,{amount},USD,{close_date},false,false,,{created_at},{updated_at},false\n"
     )
 
 
