@@ -389,6 +389,8 @@ def test_volumes_grow_linearly(generated, tmp_path: Path) -> None:
         ("email_events", "event_id", "event_at"),
         ("crm_activities", "activity_id", "created_at"),
         ("crm_opportunity_history", "history_id", "changed_at"),
+        ("crm_user_events", "event_id", "event_at"),
+        ("hr_time_entries", "entry_id", "updated_at"),
     ],
 )
 def test_ids_run_on_across_blocks(con, table: str, key: str, at: str) -> None:

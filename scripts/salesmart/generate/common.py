@@ -32,6 +32,8 @@ class Stream(IntEnum):
     VERSIONS = 6
     LEADS = 7
     OPPORTUNITY_ROWS = 8
+    USER_EVENTS = 9
+    TIME_ENTRIES = 10
 
 
 def vocab(codes: type[IntEnum]) -> tuple[str, ...]:
