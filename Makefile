@@ -82,8 +82,10 @@ lock: ## re-resolve requirements.lock from pyproject.toml
 clean: ## remove generated data and warehouse files (keeps .venv)
 	rm -rf data warehouse target logs
 
-bench: setup ## benchmark every step at scales 0.1, 0.3 and 1 (writes bench/results.json and .md)
-	$(PY) bench/harness.py --scales 0.1 0.3 1
+BENCH_SCALES ?= 0.1 0.3 1
+
+bench: setup ## benchmark every step at BENCH_SCALES (default 0.1 0.3 1; writes bench/results.json and .md)
+	$(PY) bench/harness.py --scales $(BENCH_SCALES)
 
 bench-ci: setup ## the same benchmark at scale 0.01 (a smoke run for CI)
 	$(PY) bench/harness.py --scales 0.01

@@ -17,12 +17,15 @@ from salesmart.generate import generate
 SCALE = 0.02
 MONTHS = 3
 START = dt.date(2025, 1, 1)
+# Small blocks, so that the tables generated in blocks (e-mails, activities, stage histories) have several
+# here (about 12, 8 and 2) and every check below also checks how blocks join.
+BLOCK_ROWS = 2_000
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     out = tmp_path_factory.mktemp("generated")
-    counts = generate(out, scale=SCALE, seed=42, start=START, months=MONTHS)
+    counts = generate(out, scale=SCALE, seed=42, start=START, months=MONTHS, block_rows=BLOCK_ROWS)
     return out, counts
 
 
@@ -367,16 +370,104 @@ def _digest(folder: Path) -> dict[str, str]:
 
 def test_same_seed_gives_identical_files(generated, tmp_path: Path) -> None:
     out, counts = generated
-    again = generate(tmp_path / "again", scale=SCALE, seed=42, start=START, months=MONTHS)
+    again = generate(tmp_path / "again", scale=SCALE, seed=42, start=START, months=MONTHS, block_rows=BLOCK_ROWS)
     assert again == counts
     assert _digest(tmp_path / "again") == _digest(out)
 
 
 def test_volumes_grow_linearly(generated, tmp_path: Path) -> None:
     _, small = generated
-    big = generate(tmp_path / "big", scale=2 * SCALE, seed=42, start=START, months=MONTHS)
+    big = generate(tmp_path / "big", scale=2 * SCALE, seed=42, start=START, months=MONTHS, block_rows=BLOCK_ROWS)
     for key in ("crm.accounts", "crm.opportunities", "crm.activities", "email.events", "crm.leads"):
         assert 1.7 <= big[key] / small[key] <= 2.3, (key, small[key], big[key])
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "at"),
+    [
+        ("email_messages", "message_id", "sent_at"),
+        ("email_events", "event_id", "event_at"),
+        ("crm_activities", "activity_id", "created_at"),
+        ("crm_opportunity_history", "history_id", "changed_at"),
+        ("crm_user_events", "event_id", "event_at"),
+        ("hr_time_entries", "entry_id", "updated_at"),
+    ],
+)
+def test_ids_run_on_across_blocks(con, table: str, key: str, at: str) -> None:
+    """The tables generated in blocks number their rows 0 .. n-1 over all blocks, each id one record: its
+    versions and repeats agree on when it happened."""
+    ids, top, clashes = con.execute(
+        f"""
+        select count(*), max(n), count(*) filter (where times > 1) from (
+            select {key}, max(cast(regexp_extract({key}, '\\d+$') as bigint)) as n,
+                count(distinct cast({at} as timestamptz)) as times
+            from {table} group by {key}
+        )
+        """
+    ).fetchone()
+    assert ids == top + 1 > BLOCK_ROWS
+    assert clashes == 0
+
+
+def test_a_failed_generation_leaves_no_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from salesmart.generate import Generator
+
+    def fail(self) -> None:
+        raise RuntimeError("HR stage failed")
+
+    monkeypatch.setattr(Generator, "hr", fail)
+    with pytest.raises(RuntimeError, match="HR stage failed"):
+        generate(tmp_path, scale=0.002, seed=1, start=START, months=1)
+    # the tables written before HR stay in the hidden part folder, which goes too
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_writer_joins_calls_and_slices_in_call_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two calls of three rows each, written in slices of two rows: one file per extract, CSV and Parquet,
+    rows in the order written, the CSV header once."""
+    from salesmart.generate import writer
+    from salesmart.generate.writer import Cat, Ids, LandingWriter, epoch_seconds
+
+    monkeypatch.setattr(writer, "WRITE_ROWS", 2)
+    w = LandingWriter(tmp_path, dt.date(2025, 3, 1), 2)
+    t_mar, t_apr = epoch_seconds(dt.date(2025, 3, 10)), epoch_seconds(dt.date(2025, 4, 10))
+    for first in (0, 3):
+        ids = np.arange(first, first + 3)
+        at = np.array([t_mar, t_apr, t_mar]) + 60 * ids
+        kind = Cat(("login", "record_update"), ids % 2)
+        w.write(
+            "crm.user_events",
+            {"event_id": Ids("uev_", ids), "user_id": Ids("usr_", ids), "event_type": kind, "event_at": at},
+            w.file_index(at),
+        )
+        parquet = {"event_id": Ids("eve_", ids), "message_id": Ids("msg_", ids), "event_type": kind, "event_at": at}
+        w.write("email.events", parquet, w.file_index(at), fmt="parquet")
+    w.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm", "email"]  # no part folder left
+    assert (tmp_path / "crm" / "user_events" / "2025-03-31.csv").read_text() == (
+        "event_id,user_id,event_type,event_at\n"
+        "uev_0,usr_0,login,2025-03-10T00:00:00\n"
+        "uev_2,usr_2,login,2025-03-10T00:02:00\n"
+        "uev_3,usr_3,record_update,2025-03-10T00:03:00\n"
+        "uev_5,usr_5,record_update,2025-03-10T00:05:00\n"
+    )
+    assert (tmp_path / "crm" / "user_events" / "2025-04-30.csv").read_text() == (
+        "event_id,user_id,event_type,event_at\n"
+        "uev_1,usr_1,record_update,2025-04-10T00:01:00\n"
+        "uev_4,usr_4,login,2025-04-10T00:04:00\n"
+    )
+    events = tmp_path / "email" / "events"
+    assert sorted(p.name for p in events.iterdir()) == ["2025-03-31.parquet", "2025-04-30.parquet"]
+    rows = duckdb.sql(
+        f"select event_id, event_type, event_at from read_parquet('{events}/2025-03-31.parquet')"
+    ).fetchall()
+    assert rows == [
+        ("eve_0", "login", dt.datetime(2025, 3, 10, 0, 0)),
+        ("eve_2", "login", dt.datetime(2025, 3, 10, 0, 2)),
+        ("eve_3", "record_update", dt.datetime(2025, 3, 10, 0, 3)),
+        ("eve_5", "record_update", dt.datetime(2025, 3, 10, 0, 5)),
+    ]
+    assert w.counts == {"crm.user_events": 6, "email.events": 6}
 
 
 def test_writer_formats_values_and_splits_extract_files(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ Categories travel as integer codes into a vocabulary (writer.Cat); the IntEnums 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
+from collections.abc import Iterator
 from enum import IntEnum
 from pathlib import Path
 
@@ -16,6 +18,22 @@ import numpy as np
 from salesmart.generate.writer import DAY, Cat, Ids, IntN, LandingWriter, Sql, add_months, epoch_seconds
 
 HOUR = 3_600
+BLOCK_ROWS = 250_000  # rows generated (and written) at a time by the stages that stream
+
+
+class Stream(IntEnum):
+    """The random streams of the stages generated in blocks: block b of stream s draws from (seed, s, b)."""
+
+    EMAILS = 1
+    OPPORTUNITIES = 2
+    CALLS = 3
+    EMAIL_MEETINGS = 4
+    DEAL_ACTIVITIES = 5
+    VERSIONS = 6
+    LEADS = 7
+    OPPORTUNITY_ROWS = 8
+    USER_EVENTS = 9
+    TIME_ENTRIES = 10
 
 
 def vocab(codes: type[IntEnum]) -> tuple[str, ...]:
@@ -160,10 +178,14 @@ OFFSETS_MIN = np.array([-120, -180, -300, 60, 120, 330])
 
 
 class GeneratorBase:
-    """The state every stage shares (one random stream, the writer, the window) and the helpers they use.
+    """The state every stage shares (the random stream, the writer, the window) and the helpers they use.
     Times are epoch seconds; T0 .. T1 is the window."""
 
-    def __init__(self, out_dir: Path, scale: float, seed: int, start: dt.date, months: int) -> None:
+    def __init__(
+        self, out_dir: Path, scale: float, seed: int, start: dt.date, months: int, block_rows: int = BLOCK_ROWS
+    ) -> None:
+        self.seed = seed
+        self.block_rows = block_rows
         self.rng = np.random.default_rng(seed)
         self.w = LandingWriter(out_dir, start, months)
         self.scale = scale
@@ -174,6 +196,19 @@ class GeneratorBase:
         days = np.arange(self.T0 // DAY, self.T1 // DAY)
         self.workdays = days[(days + 3) % 7 < 5]
         self.month_bounds = self.w.bounds
+
+    def blocks(self, n: int, *stream: int, size: int | None = None) -> Iterator[tuple[int, int]]:
+        """The ranges lo..hi of n rows, `size` (default block_rows) at a time. While the caller generates a
+        block, self.rng is that block's own random stream (seed, *stream, block number), so what a block draws
+        does not depend on what the blocks before it drew; the enclosing stream is back afterwards."""
+        size = size or self.block_rows
+        outer = self.rng
+        try:
+            for block, lo in enumerate(range(0, n, size)):
+                self.rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(*stream, block)))
+                yield lo, min(lo + size, n)
+        finally:
+            self.rng = outer
 
     def u(self, n: int, lo: float, hi: float) -> np.ndarray:
         return lo + (hi - lo) * self.rng.random(n)
@@ -235,23 +270,29 @@ class GeneratorBase:
         fmt: str = "csv",
     ) -> None:
         """Write a mutable table: final rows, plus earlier versions of some keys (older updated_at, earlier
-        values) and later delete markers (is_deleted = true), each in the extract file of its updated_at."""
-        rng = self.rng
+        values) and later delete markers (is_deleted = true), each in the extract file of its updated_at.
+        Keys go block_rows at a time, each block with its versions and deletes, so the stacked copy stays small."""
         upd = cols["updated_at"]
         n = len(upd)
-        parts: list[tuple[np.ndarray, dict]] = [(np.arange(n), {})]
-        if old_share:
-            io = np.flatnonzero((upd - created > 2 * HOUR) & (rng.random(n) < old_share))
-            over = old_values(io) if old_values else {}
-            over["updated_at"] = created[io] + (rng.random(len(io)) * (upd[io] - created[io] - HOUR)).astype(np.int64)
-            parts.append((io, over))
-        if del_share:
-            idl = np.flatnonzero((upd < self.T1 - 2 * HOUR) & (rng.random(n) < del_share))
-            later = upd[idl] + self.secs(len(idl), HOUR, 20 * DAY)
-            parts.append((idl, {"updated_at": self.clip_t(later), "is_deleted": True}))
-        out = stack(cols, parts)
-        total = len(out["updated_at"])
-        self.w.write(key, out, self.w.file_index(out["updated_at"]), self.offsets(total, offset_share), fmt)
+        # a table of one block stays on the enclosing stream; a larger one has a stream per table and block
+        whole = [(0, n)] if n <= self.block_rows else self.blocks(n, Stream.VERSIONS, zlib.crc32(key.encode()))
+        for lo, hi in whole:
+            rng = self.rng
+            rows = np.arange(lo, hi)
+            parts: list[tuple[np.ndarray, dict]] = [(rows, {})]
+            if old_share:
+                io = rows[(upd[rows] - created[rows] > 2 * HOUR) & (rng.random(len(rows)) < old_share)]
+                over = old_values(io) if old_values else {}
+                gap = upd[io] - created[io] - HOUR
+                over["updated_at"] = created[io] + (rng.random(len(io)) * gap).astype(np.int64)
+                parts.append((io, over))
+            if del_share:
+                idl = rows[(upd[rows] < self.T1 - 2 * HOUR) & (rng.random(len(rows)) < del_share)]
+                later = upd[idl] + self.secs(len(idl), HOUR, 20 * DAY)
+                parts.append((idl, {"updated_at": self.clip_t(later), "is_deleted": True}))
+            out = stack(cols, parts)
+            total = len(out["updated_at"])
+            self.w.write(key, out, self.w.file_index(out["updated_at"]), self.offsets(total, offset_share), fmt)
 
     def write_events(self, key: str, cols: dict, at: np.ndarray, offset_share: float = 0.0, fmt="csv") -> None:
         self.w.write(key, cols, self.w.file_index(at), self.offsets(len(at), offset_share), fmt)

@@ -26,6 +26,7 @@ from salesmart.generate.common import (
     Role,
     Segment,
     Stage,
+    Stream,
     TerminationReason,
     name_sql,
     vocab,
@@ -64,6 +65,25 @@ PERSONAS = ("economic_buyer", "champion", "technical_buyer", "end_user", "other"
 NAME_SUFFIXES = ("Inc.", "Ltd", "GmbH", "S.A.", "& Co., LLC")
 LOST_REASONS = ("price", "competitor", "no_decision", "timing", "no_budget")
 LEAD_SOURCE_P = np.array([0.2, 0.15, 0.2, 0.1, 0.1, 0.1, 0.15])  # by LeadSource
+# What is kept of every deal for later stages (self.opp), by dtype: small ones, as it grows with scale.
+DEAL_STATE = {
+    "type": np.int8,
+    "owner": np.int32,
+    "created": np.int64,
+    "acc": np.int32,
+    "amount": np.float64,
+    "amount0": np.float64,
+    "cur": np.int8,
+    "won": bool,
+    "closed": bool,
+    "close_t": np.int64,
+    "end_t": np.int64,
+    "stage": np.int8,
+    "exp_close": np.int64,
+    "lost_reason": np.int8,
+    "updated": np.int64,
+    "lead": np.int32,
+}
 # What customers buy without a deal (self-serve orders).
 SELF_SERVE_PRODUCTS = [PRODUCT["Platform Starter"], PRODUCT["Data Connectors"], PRODUCT["Mobile App"]]
 
@@ -276,11 +296,28 @@ class CrmTables(GeneratorBase):
         return self.pick_in_range(self.con_first[acc], self.con_count[acc])
 
     def opportunities(self) -> None:
-        rng = self.rng
+        """Deals and their stage histories, in blocks of deals (a history has about 5 rows a deal). Kept whole
+        for later stages: what the deals' rows, orders and touches need of each deal, and when deals entered
+        the proposal stage inside the window."""
         stages = opportunity_stages()
         if tuple(stages["ordered"]) + tuple(stages["closed"]) != vocab(Stage):
             raise ValueError(f"generate: the contract's opportunity stages {stages} are not the generator's Stage")
         no = max(300, round(100_000 * self.flow))
+        self.opp = {name: np.empty(no, dtype) for name, dtype in DEAL_STATE.items()}
+        self.opp["n"] = no
+        self.opp["lead"][:] = -1
+        self.n_history = 0
+        proposals: list[tuple[np.ndarray, np.ndarray]] = []
+        for lo, hi in self.blocks(no, Stream.OPPORTUNITIES, size=max(self.block_rows // N_OPEN_STAGES, 1)):
+            proposals.append(self._deal_block(lo, hi))
+        self.proposal_opp = np.concatenate([p[0] for p in proposals])
+        self.proposal_t = np.concatenate([p[1] for p in proposals])
+
+    def _deal_block(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Deals lo..hi-1: their state in self.opp, their stage history written; returns the deals and times
+        of the history's proposal rows inside the window."""
+        rng = self.rng
+        no = hi - lo
         otype = rng.choice(len(OppType), no, p=[0.6, 0.25, 0.15])
         # a quarter of lead-in before the window, so the first months already have a pipeline
         owner, created = self.in_active(self.reps, no, lead_in=90 * DAY)
@@ -324,59 +361,33 @@ class CrmTables(GeneratorBase):
         reopen_stage = np.where(rng.random(no) < 0.6, Stage.NEGOTIATION, Stage.PROPOSAL)
         amount0 = np.round(amount * self.u(no, 0.7, 1.3), -1)
         span = np.where(closed, close_t - created, cycle.astype(np.int64))
-
-        # history: candidate rows for the open stages, then the close row, then the re-open row
-        opp5 = np.repeat(np.arange(no), N_OPEN_STAGES)
-        st5 = np.tile(np.arange(N_OPEN_STAGES), no)
-        keep = (st5 <= k[opp5]) & (st5 != skip[opp5])
-        hopp = opp5[keep]
-        hst = st5[keep]
-        ht = created[hopp] + (span[hopp] * hst / np.where(closed[hopp], k[hopp] + 1, N_OPEN_STAGES)).astype(np.int64)
-        ht = np.where(hst == Stage.PROSPECTING, created[hopp], ht + self.secs(len(hopp), 0, HOUR))
-        hamt = np.where(hst >= Stage.PROPOSAL, amount[hopp], amount0[hopp])
-        c_idx = np.flatnonzero(closed)
-        r_idx = np.flatnonzero(reopen)
-        hopp = np.concatenate([hopp, c_idx, r_idx])
-        hst = np.concatenate([hst, np.where(won[c_idx], Stage.CLOSED_WON, Stage.CLOSED_LOST), reopen_stage[r_idx]])
-        ht = np.concatenate([ht, close_t[c_idx], reopen_t[r_idx]])
-        hamt = np.concatenate([hamt, amount[c_idx], amount[r_idx]])
-        order = np.lexsort((ht, hopp))
-        hopp, hst, ht, hamt = hopp[order], hst[order], ht[order], hamt[order]
         exp_close = np.where(closed, close_t, created + cycle.astype(np.int64))
         exp_close = np.where(reopen, reopen_t + 30 * DAY, exp_close)
         # open deals whose expected close passed slip into the future
         slip = ~closed & (exp_close < self.T1)
         exp_close[slip] = self.T1 + self.secs(int(slip.sum()), 5 * DAY, 60 * DAY)
-        early = np.where(hst < Stage.PROPOSAL, 15 * DAY, 0)
-        hclose = np.where(hst >= Stage.CLOSED_WON, close_t[hopp], exp_close[hopp] + early)
-        nh = len(hopp)
-        self.write_events(
-            "crm.opportunity_history",
-            {
-                "history_id": Ids("oph_", np.arange(nh)),
-                "opportunity_id": Ids("opp_", hopp),
-                "stage_name": Cat(vocab(Stage), hst),
-                "amount": hamt,
-                "close_date": hclose // DAY * DAY,
-                "changed_at": ht,
-                "changed_by_user_id": Ids("usr_", owner[hopp]),
-            },
-            ht,
-            offset_share=0.02,
+        deal = dict(
+            created=created,
+            k=k,
+            skip=skip,
+            closed=closed,
+            won=won,
+            span=span,
+            amount=amount,
+            amount0=amount0,
+            close_t=close_t,
+            reopen=reopen,
+            reopen_t=reopen_t,
+            reopen_stage=reopen_stage,
+            exp_close=exp_close,
+            owner=owner,
         )
-        self.hist_opp, self.hist_stage, self.hist_t = hopp, hst, ht
-
+        hopp, hst, ht = self._history(deal, lo)
+        last_hist_t = ht[np.r_[np.flatnonzero(np.diff(hopp)), len(hopp) - 1]]
         cur_stage = np.where(won, Stage.CLOSED_WON, np.where(lost, Stage.CLOSED_LOST, k))
-        cur_stage = np.where(reopen, reopen_stage, cur_stage)
         is_closed = closed & ~reopen
-        is_won = won & ~reopen
-        last_change = np.where(
-            reopen, reopen_t, np.where(closed, close_t, ht[np.r_[np.flatnonzero(np.diff(hopp)), nh - 1]])
-        )
-        upd = self.clip_t(last_change + self.secs(no, 60, HOUR))
-        lost_reason = np.where(lost & ~reopen, rng.integers(0, len(LOST_REASONS), no), -1)
-        self.opp = dict(
-            n=no,
+        last_change = np.where(reopen, reopen_t, np.where(closed, close_t, last_hist_t))
+        state = dict(
             type=otype,
             owner=owner,
             created=created,
@@ -384,44 +395,108 @@ class CrmTables(GeneratorBase):
             amount=amount,
             amount0=amount0,
             cur=cur,
-            won=is_won,
+            won=won & ~reopen,
             closed=is_closed,
             close_t=close_t,
             end_t=np.where(closed, close_t, self.T1 - 1),
-            lead=np.full(no, -1),
+            stage=np.where(reopen, reopen_stage, cur_stage),
+            exp_close=exp_close,
+            lost_reason=np.where(lost & ~reopen, rng.integers(0, len(LOST_REASONS), no), -1),
+            updated=self.clip_t(last_change + self.secs(no, 60, HOUR)),
         )
-        self.opp_cols = {
-            "opportunity_id": Ids("opp_", np.arange(no)),
-            "account_id": Ids("acc_", acc),
-            "owner_user_id": Ids("usr_", owner),
-            "lead_id": Ids("lead_", self.opp["lead"]),
-            "opportunity_name": Sql("'Deal ' || _oid || ' - ' || opportunity_type"),
-            "_oid": np.arange(no),
-            "opportunity_type": Cat(vocab(OppType), otype),
-            "stage_name": Cat(vocab(Stage), cur_stage),
-            "amount": amount,
-            "currency_code": Cat(CURRENCIES, cur),
-            "close_date": exp_close // DAY * DAY,
-            "is_closed": is_closed,
-            "is_won": is_won,
-            "closed_at": np.where(is_closed, close_t, NAT),
-            "lost_reason": Cat(LOST_REASONS, lost_reason),
-            "created_at": created,
-            "updated_at": upd,
-            "is_deleted": np.zeros(no, bool),
-        }
+        for name, values in state.items():
+            self.opp[name][lo:hi] = values
+        proposal = (hst == Stage.PROPOSAL) & (ht >= self.T0)
+        return lo + hopp[proposal], ht[proposal]
+
+    def _history(self, deal: dict[str, np.ndarray], first_deal: int) -> tuple[np.ndarray, ...]:
+        """Write the stage history of a block of deals (numbered from first_deal), ordered by deal and time: a
+        row per open stage reached, then the close row, then the re-open row. Returns the block's deal
+        index, stage and time of each row."""
+        d = deal
+        deals = np.arange(len(d["k"]))
+        opp5 = np.repeat(deals, N_OPEN_STAGES)
+        st5 = np.tile(np.arange(N_OPEN_STAGES), len(deals))
+        keep = (st5 <= d["k"][opp5]) & (st5 != d["skip"][opp5])
+        hopp = opp5[keep]
+        hst = st5[keep]
+        closed = d["closed"]
+        stage_share = hst / np.where(closed[hopp], d["k"][hopp] + 1, N_OPEN_STAGES)
+        ht = d["created"][hopp] + (d["span"][hopp] * stage_share).astype(np.int64)
+        ht = np.where(hst == Stage.PROSPECTING, d["created"][hopp], ht + self.secs(len(hopp), 0, HOUR))
+        hamt = np.where(hst >= Stage.PROPOSAL, d["amount"][hopp], d["amount0"][hopp])
+        c_idx = np.flatnonzero(closed)
+        r_idx = np.flatnonzero(d["reopen"])
+        close_stage = np.where(d["won"][c_idx], Stage.CLOSED_WON, Stage.CLOSED_LOST)
+        hopp = np.concatenate([hopp, c_idx, r_idx])
+        hst = np.concatenate([hst, close_stage, d["reopen_stage"][r_idx]])
+        ht = np.concatenate([ht, d["close_t"][c_idx], d["reopen_t"][r_idx]])
+        hamt = np.concatenate([hamt, d["amount"][c_idx], d["amount"][r_idx]])
+        order = np.lexsort((ht, hopp))
+        hopp, hst, ht, hamt = hopp[order], hst[order], ht[order], hamt[order]
+        early = np.where(hst < Stage.PROPOSAL, 15 * DAY, 0)
+        hclose = np.where(hst >= Stage.CLOSED_WON, d["close_t"][hopp], d["exp_close"][hopp] + early)
+        nh = len(hopp)
+        self.write_events(
+            "crm.opportunity_history",
+            {
+                "history_id": Ids("oph_", self.n_history + np.arange(nh)),
+                "opportunity_id": Ids("opp_", first_deal + hopp),
+                "stage_name": Cat(vocab(Stage), hst),
+                "amount": hamt,
+                "close_date": hclose // DAY * DAY,
+                "changed_at": ht,
+                "changed_by_user_id": Ids("usr_", d["owner"][hopp]),
+            },
+            ht,
+            offset_share=0.02,
+        )
+        self.n_history += nh
+        return hopp, hst, ht
 
     def write_opportunities(self) -> None:
-        no = self.opp["n"]
+        """The deals' rows and line items, in blocks of deals (lead ids are known once leads are made). Kept
+        for orders: the line items of won deals."""
+        o = self.opp
+        self.n_line_items = 0
+        won_items = []
+        for lo, hi in self.blocks(o["n"], Stream.OPPORTUNITY_ROWS):
+            won_items.append(self._opportunity_rows(lo, hi))
+        self.li = {name: np.concatenate([w[name] for w in won_items]) for name in won_items[0]}
+
+    def _opportunity_rows(self, lo: int, hi: int) -> dict[str, np.ndarray]:
+        o = {name: values[lo:hi] for name, values in self.opp.items() if name != "n"}
+        no = hi - lo
+        ids = np.arange(lo, hi)
+        cols = {
+            "opportunity_id": Ids("opp_", ids),
+            "account_id": Ids("acc_", o["acc"]),
+            "owner_user_id": Ids("usr_", o["owner"]),
+            "lead_id": Ids("lead_", o["lead"]),
+            "opportunity_name": Sql("'Deal ' || _oid || ' - ' || opportunity_type"),
+            "_oid": ids,
+            "opportunity_type": Cat(vocab(OppType), o["type"]),
+            "stage_name": Cat(vocab(Stage), o["stage"]),
+            "amount": o["amount"],
+            "currency_code": Cat(CURRENCIES, o["cur"]),
+            "close_date": o["exp_close"] // DAY * DAY,
+            "is_closed": o["closed"],
+            "is_won": o["won"],
+            "closed_at": np.where(o["closed"], o["close_t"], NAT),
+            "lost_reason": Cat(LOST_REASONS, o["lost_reason"]),
+            "created_at": o["created"],
+            "updated_at": o["updated"],
+            "is_deleted": np.zeros(no, bool),
+        }
         # the earlier extract saw the deal as it was created: prospecting, first amount, open
         self.write_versioned(
             "crm.opportunities",
-            self.opp_cols,
-            self.opp["created"],
+            cols,
+            o["created"],
             old_share=0.15,
             old_values=lambda idx: {
                 "stage_name": Stage.PROSPECTING,
-                "amount": self.opp["amount0"][idx],
+                "amount": o["amount0"][idx],
                 "is_closed": False,
                 "is_won": False,
                 "closed_at": NAT,
@@ -441,32 +516,51 @@ class CrmTables(GeneratorBase):
         list_price = LIST_PRICES[prod]
         raw = qty * list_price * (1 - disc / 100)
         per_opp = np.bincount(lopp, raw, no)
-        target = self.opp["amount"] * self.u(no, 0.99, 1.01)
+        target = o["amount"] * self.u(no, 0.99, 1.01)
         price = np.round(list_price * (target / per_opp)[lopp], 2)
-        self.li = dict(opp=lopp, prod=prod, qty=qty, disc=disc, price=price)
         self.write_versioned(
             "crm.opportunity_line_items",
             {
-                "line_item_id": Ids("oli_", np.arange(m)),
-                "opportunity_id": Ids("opp_", lopp),
+                "line_item_id": Ids("oli_", self.n_line_items + np.arange(m)),
+                "opportunity_id": Ids("opp_", lo + lopp),
                 "product_id": Ids("prd_", prod),
                 "quantity": qty,
                 "unit_price": price,
                 "discount_pct": np.where(disc > 0, disc, np.nan),
-                "updated_at": self.opp_cols["updated_at"][lopp],
+                "updated_at": o["updated"][lopp],
                 "is_deleted": np.zeros(m, bool),
             },
-            self.opp["created"][lopp],
+            o["created"][lopp],
         )
+        self.n_line_items += m
+        won = o["won"][lopp]
+        return dict(opp=lo + lopp[won], prod=prod[won], qty=qty[won], disc=disc[won], price=price[won])
 
     def leads(self) -> None:
+        """Leads in blocks of ids: converted leads first (ids 0..nconv-1, one per converted deal), then the
+        rest. Kept whole for later stages: each lead's creation time, owner and campaign."""
         rng = self.rng
         o = self.opp
         conv_opp = np.flatnonzero((o["type"] == OppType.NEW_BUSINESS) & (rng.random(o["n"]) < 0.4))
         nconv = len(conv_opp)
         nl = max(800, round(200_000 * self.flow), nconv * 5)
+        o["lead"][conv_opp] = np.arange(nconv)
+        self.n_leads = nl
+        self.lead_created = np.empty(nl, np.int64)
+        self.lead_owner = np.empty(nl, np.int32)
+        self._lead_campaign = np.empty(nl, np.int32)
+        for lo, hi in self.blocks(nl, Stream.LEADS):
+            self._lead_block(lo, hi, conv_opp[lo:hi])
+        self.write_accounts()
+        self.write_opportunities()
+
+    def _lead_block(self, first: int, end: int, conv_opp: np.ndarray) -> None:
+        """Write leads first..end-1: the first len(conv_opp) of them converted into those deals."""
+        rng = self.rng
+        o = self.opp
+        nl = end - first
+        nconv = len(conv_opp)
         nfree = nl - nconv
-        # converted leads first (ids 0..nconv-1), then the rest
         src = rng.choice(len(LeadSource), nl, p=LEAD_SOURCE_P)
         camp = self.campaign_for(src)
         created = np.empty(nl, np.int64)
@@ -474,9 +568,9 @@ class CrmTables(GeneratorBase):
         created[:nconv] = conv_at - (np.exp(rng.normal(np.log(15), 0.6, nconv)) * DAY).astype(np.int64)
         # other leads arrive inside their campaign's run, or anywhere in the window
         free_camp = camp[nconv:]
-        lo = np.where(free_camp >= 0, self.camp_from[np.maximum(free_camp, 0)], self.T0)
-        hi = np.where(free_camp >= 0, self.camp_to[np.maximum(free_camp, 0)], self.T1 - HOUR)
-        created[nconv:] = lo + (rng.random(nfree) * (hi - lo)).astype(np.int64)
+        c_from = np.where(free_camp >= 0, self.camp_from[np.maximum(free_camp, 0)], self.T0)
+        c_to = np.where(free_camp >= 0, self.camp_to[np.maximum(free_camp, 0)], self.T1 - HOUR)
+        created[nconv:] = c_from + (rng.random(nfree) * (c_to - c_from)).astype(np.int64)
         owner = np.empty(nl, np.int64)
         owner[:nconv] = np.where(
             rng.random(nconv) < 0.6, self.sdrs[rng.integers(0, len(self.sdrs), nconv)], o["owner"][conv_opp]
@@ -504,24 +598,22 @@ class CrmTables(GeneratorBase):
         conv_con[:nconv] = self.contact_of(o["acc"][conv_opp])
         conv_op = np.full(nl, -1)
         conv_op[:nconv] = conv_opp
-        o["lead"][conv_opp] = np.arange(nconv)
         upd = np.maximum.reduce([created, mql, sql, conv]) + self.secs(nl, 60, 2 * HOUR)
         upd = np.maximum(self.clip_t(upd), created)
-        self.lead_created, self.lead_owner, self.n_leads = created, owner, nl
-        self._lead_campaign = camp
-        self.lead_persona = rng.choice(len(PERSONAS), nl, p=[0.1, 0.3, 0.2, 0.3, 0.1])
+        self.lead_created[first:end], self.lead_owner[first:end], self._lead_campaign[first:end] = created, owner, camp
+        ids = np.arange(first, end)
         cols = {
-            "lead_id": Ids("lead_", np.arange(nl)),
+            "lead_id": Ids("lead_", ids),
             "created_at": created,
             "source_channel": Cat(vocab(LeadSource), src),
             "campaign_id": Ids("cmp_", camp),
             "owner_user_id": Ids("usr_", owner),
             "email": Sql("'lead' || _lid || '@example.org'"),
-            "_lid": np.arange(nl),
+            "_lid": ids,
             "company_name": Sql("w1 || ' ' || w2"),
             "w1": Cat(NAME_WORDS, rng.integers(0, len(NAME_WORDS), nl)),
             "w2": Cat(NAME_WORDS2, rng.integers(0, len(NAME_WORDS2), nl)),
-            "persona": Cat(PERSONAS, self.lead_persona),
+            "persona": Cat(PERSONAS, rng.choice(len(PERSONAS), nl, p=[0.1, 0.3, 0.2, 0.3, 0.1])),
             "status": Cat(vocab(LeadStatus), status),
             "mql_at": mql,
             "sql_at": sql,
@@ -550,9 +642,6 @@ class CrmTables(GeneratorBase):
             del_share=0.004,
             offset_share=0.02,
         )
-        self.opp_cols["lead_id"] = Ids("lead_", o["lead"])
-        self.write_accounts()
-        self.write_opportunities()
 
     def orders(self) -> None:
         rng = self.rng

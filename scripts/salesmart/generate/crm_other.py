@@ -16,10 +16,10 @@ from salesmart.generate.common import (
     TERRITORIES,
     TERRITORY_IDS,
     USD_PER_UNIT,
-    ActivityType,
     Currency,
     GeneratorBase,
     Role,
+    Stream,
     vocab,
 )
 from salesmart.generate.writer import DAY, NAT, Cat, Ids
@@ -119,36 +119,14 @@ class OtherCrmTables(GeneratorBase):
             old_share=0.3,
             old_values=lambda idx: {"closed_at": NAT},
         )
-        # CRM usage: logins on most weekdays of a user's active time, plus record edits
+        # CRM usage: logins on most weekdays of a user's active time, plus record edits; in blocks of users
         users = np.flatnonzero(self.role != Role.OTHER)
-        wd = self.workdays * DAY
-        uu = np.repeat(users, len(wd))
-        dd = np.tile(wd, len(users))
-        active = (dd >= self.act_from[uu] // DAY * DAY) & (dd < self.act_to[uu])
         # some people rarely open the CRM, so adoption is not trivially 100%
         habit = self.u(self.n_users, 0.3, 0.97)
-        p_login = habit[uu]
-        login = active & (rng.random(len(uu)) < p_login)
-        edits = np.where(login, rng.poisson(2.5, len(uu)), 0)
-        per = login + edits
-        eu = np.repeat(uu, per)
-        ed = np.repeat(dd, per)
-        pos = np.arange(len(eu)) - np.repeat(np.cumsum(per) - per, per)
-        edit = rng.choice([UserEvent.RECORD_CREATE, UserEvent.RECORD_UPDATE], len(eu), p=[0.3, 0.7])
-        etype = np.where(pos == 0, UserEvent.LOGIN, edit)
-        et = ed + 7 * HOUR + pos * 1800 + self.secs(len(eu), 0, 1800)
-        ne = len(eu)
-        self.write_events(
-            "crm.user_events",
-            {
-                "event_id": Ids("uev_", np.arange(ne)),
-                "user_id": Ids("usr_", eu),
-                "event_type": Cat(vocab(UserEvent), etype),
-                "event_at": et,
-            },
-            et,
-            offset_share=0.02,
-        )
+        self.n_user_events = 0
+        per_block = max(1, self.block_rows // len(self.workdays))
+        for lo, hi in self.blocks(len(users), Stream.USER_EVENTS, size=per_block):
+            self._user_events(users[lo:hi], habit)
         # quotas: per rep and month of activity, set so that a minority of reps attain them
         reps = self.reps
         rr = np.repeat(reps, self.months)
@@ -170,11 +148,41 @@ class OtherCrmTables(GeneratorBase):
         )
         self.targets(reps)
 
+    def _user_events(self, users: np.ndarray, habit: np.ndarray) -> None:
+        """Write the CRM usage events of `users` (ids run on from self.n_user_events)."""
+        rng = self.rng
+        wd = self.workdays * DAY
+        uu = np.repeat(users, len(wd))
+        dd = np.tile(wd, len(users))
+        active = (dd >= self.act_from[uu] // DAY * DAY) & (dd < self.act_to[uu])
+        login = active & (rng.random(len(uu)) < habit[uu])
+        edits = np.where(login, rng.poisson(2.5, len(uu)), 0)
+        per = login + edits
+        eu = np.repeat(uu, per)
+        ed = np.repeat(dd, per)
+        pos = np.arange(len(eu)) - np.repeat(np.cumsum(per) - per, per)
+        edit = rng.choice([UserEvent.RECORD_CREATE, UserEvent.RECORD_UPDATE], len(eu), p=[0.3, 0.7])
+        etype = np.where(pos == 0, UserEvent.LOGIN, edit)
+        et = ed + 7 * HOUR + pos * 1800 + self.secs(len(eu), 0, 1800)
+        ne = len(eu)
+        self.write_events(
+            "crm.user_events",
+            {
+                "event_id": Ids("uev_", self.n_user_events + np.arange(ne)),
+                "user_id": Ids("usr_", eu),
+                "event_type": Cat(vocab(UserEvent), etype),
+                "event_at": et,
+            },
+            et,
+            offset_share=0.02,
+        )
+        self.n_user_events += ne
+
     def targets(self, reps: np.ndarray) -> None:
         catalog = load_metric_catalog()["metrics"]
         m = self.months
-        calls_pm = float((self.act["type"] == ActivityType.CALL).sum()) / m
-        meet_pm = float((self.act["type"] == ActivityType.MEETING).sum()) / m
+        calls_pm = self.n_calls / m
+        meet_pm = self.n_meetings / m
         company = {
             "bookings": self.bookings_usd.mean() * 1.1,
             "revenue": self.bookings_usd.mean() * 1.05,

@@ -6,7 +6,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from salesmart.generate.common import HOUR, Channel, GeneratorBase, vocab
+from salesmart.generate.common import HOUR, Channel, GeneratorBase, Stream, vocab
 from salesmart.generate.writer import DAY, Cat, Ids, IntN, Sql
 
 
@@ -20,11 +20,10 @@ class EmailEvent(IntEnum):
 
 
 class EmailTables(GeneratorBase):
-    """email.messages and email.events."""
+    """email.messages and email.events, generated and written block_rows messages at a time."""
 
     def emails(self) -> None:
         rng = self.rng
-        o = self.opp
         nmsg = max(3000, round(10_000_000 * self.flow / 2.05))
         # first touches of leads (about 40% by email), then sales follow-ups, then marketing sends
         touched = rng.random(self.n_leads) < 0.85
@@ -37,11 +36,40 @@ class EmailTables(GeneratorBase):
         nft = len(ft_lead)
         n_sales = max(0, round(nmsg * 0.62) - nft)
         n_lead_f = round(n_sales * 0.4)
-        n_opp_f = n_sales - n_lead_f
+        n_mkt = max(0, nmsg - nft - n_sales)
+        # message ids by kind: first touches, follow-ups of leads, follow-ups of deals, marketing sends
+        kind_start = np.cumsum([0, nft, n_lead_f, n_sales - n_lead_f, n_mkt])
+        first_event = 0
+        meets = []
+        for lo, hi in self.blocks(int(kind_start[-1]), Stream.EMAILS):
+            n_ft, n_lf, n_of, n_mk = np.clip(kind_start[1:], lo, hi) - np.clip(kind_start[:-1], lo, hi)
+            n_events, meet = self._email_block(
+                lo, ft_lead[lo : lo + n_ft], ft_t[lo : lo + n_ft], n_lf, n_of, n_mk, first_event
+            )
+            first_event += n_events
+            meets.append(meet)
+        # replies that lead to a meeting (credited to the email)
+        self.email_meet = {name: np.concatenate([m[name] for m in meets]) for name in meets[0]}
+
+    def _email_block(
+        self,
+        first_id: int,
+        ft_lead: np.ndarray,
+        ft_t: np.ndarray,
+        n_lead_f: int,
+        n_opp_f: int,
+        n_mkt: int,
+        first_event: int,
+    ) -> tuple[int, dict[str, np.ndarray]]:
+        """Messages first_id.. (first touches, follow-ups, marketing sends, in that order) and their events,
+        event ids from first_event; returns the number of event ids and the replies that lead to a meeting."""
+        rng = self.rng
+        o = self.opp
+        nft = len(ft_lead)
+        n_sales = n_lead_f + n_opp_f
         fl = rng.integers(0, self.n_leads, n_lead_f)
         fl_t = self.lead_time(fl, 40 * DAY)
         fo, fo_t = self.opp_pick(n_opp_f)
-        n_mkt = max(0, nmsg - nft - n_sales)
         mc = np.flatnonzero(self.camp_channel == Channel.EMAIL)
         m_camp = mc[rng.integers(0, len(mc), n_mkt)]
         m_t = self.camp_from[m_camp] + (rng.random(n_mkt) * (self.camp_to[m_camp] - self.camp_from[m_camp])).astype(
@@ -71,7 +99,7 @@ class EmailTables(GeneratorBase):
         self.write_events(
             "email.messages",
             {
-                "message_id": Ids("msg_", np.arange(nm)),
+                "message_id": Ids("msg_", first_id + np.arange(nm)),
                 "sender_user_id": Ids("usr_", sender),
                 "campaign_id": Ids("cmp_", camp),
                 "lead_id": Ids("lead_", lead),
@@ -119,8 +147,8 @@ class EmailTables(GeneratorBase):
         emsg, etype, eat = emsg[ok], etype[ok], eat[ok]
         ne = len(emsg)
         dup = np.flatnonzero(rng.random(ne) < 0.004)
-        eid = np.concatenate([np.arange(ne), dup])
-        emsg2 = np.concatenate([emsg, emsg[dup]])
+        eid = first_event + np.concatenate([np.arange(ne), dup])
+        emsg2 = first_id + np.concatenate([emsg, emsg[dup]])
         etype2 = np.concatenate([etype, etype[dup]])
         eat2 = np.concatenate([eat, eat[dup]])
         fidx = np.concatenate([self.w.file_index(eat), np.minimum(self.w.file_index(eat[dup]) + 1, self.months)])
@@ -135,15 +163,15 @@ class EmailTables(GeneratorBase):
             fidx,
             fmt="parquet",
         )
-        # replies that lead to a meeting (credited to the email)
         rep_msg = emsg[(etype == EmailEvent.REPLY)]
         rep_msg = rep_msg[rng.random(len(rep_msg)) < 0.35]
-        self.email_meet = dict(
-            owner=sender[rep_msg],
-            lead=lead[rep_msg],
-            contact=contact[rep_msg],
-            acc=msg_acc[rep_msg],
-            opp=msg_opp[rep_msg],
+        # kept until the activities: ids as int32, as they add up with scale
+        meet = dict(
+            owner=sender[rep_msg].astype(np.int32),
+            lead=lead[rep_msg].astype(np.int32),
+            contact=contact[rep_msg].astype(np.int32),
+            acc=msg_acc[rep_msg].astype(np.int32),
+            opp=msg_opp[rep_msg].astype(np.int32),
             t=sent[rep_msg],
         )
-        self.n_sales_emails = int(is_sales.sum())
+        return ne, meet

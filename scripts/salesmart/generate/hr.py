@@ -14,6 +14,7 @@ from salesmart.generate.common import (
     Currency,
     GeneratorBase,
     Role,
+    Stream,
     TerminationReason,
     name_sql,
     vocab,
@@ -258,10 +259,21 @@ class HrTables(GeneratorBase):
             old_share=0.5,
             old_values=lambda idx: {"completed_at": NAT, "hours_spent": np.nan, "assessment_score": np.nan},
         )
-        # time entries: each sales employee, each workday employed, several categories
+        # time entries: each sales employee, each workday employed, several categories; in blocks of people
+        sales_req = np.flatnonzero(rdept == Department.SALES)
+        self.n_time_entries = 0
+        per_block = max(1, self.block_rows // len(self.workdays))
+        for lo, hi in self.blocks(len(sales_emp), Stream.TIME_ENTRIES, size=per_block):
+            self._time_entries(sales_emp[lo:hi], hire, term, role, sales_req)
+
+    def _time_entries(
+        self, emps: np.ndarray, hire: np.ndarray, term: np.ndarray, role: np.ndarray, sales_req: np.ndarray
+    ) -> None:
+        """Write the time entries of the employees `emps` (ids run on from self.n_time_entries)."""
+        rng = self.rng
         wd = self.workdays * DAY
-        ee = np.repeat(sales_emp, len(wd))
-        dd = np.tile(wd, len(sales_emp))
+        ee = np.repeat(emps, len(wd))
+        dd = np.tile(wd, len(emps))
         on = (dd >= hire[ee]) & ((term[ee] == NAT) | (dd <= term[ee])) & (rng.random(len(ee)) < 0.93)
         ee, dd = ee[on], dd[on]
         nd = len(ee)
@@ -274,7 +286,6 @@ class HrTables(GeneratorBase):
         present[:, TimeCategory.RECRUITING] = is_mgr & (rng.random(nd) < 0.3)  # managers hire
         rows, cats = np.nonzero(present)
         hours = np.round((lo[cats] + (hi[cats] - lo[cats]) * rng.random(len(rows))) * 4) / 4
-        sales_req = np.flatnonzero(rdept == Department.SALES)
         req = np.where(
             cats == TimeCategory.RECRUITING,
             sales_req[rng.integers(0, max(len(sales_req), 1), len(rows))] if len(sales_req) else -1,
@@ -286,7 +297,7 @@ class HrTables(GeneratorBase):
         self.w.write(
             "hr.time_entries",
             {
-                "entry_id": Ids("tme_", np.arange(nte)),
+                "entry_id": Ids("tme_", self.n_time_entries + np.arange(nte)),
                 "employee_id": Ids("emp_", ee[rows]),
                 "work_date": tdate,
                 "category": Cat(vocab(TimeCategory), cats),
@@ -296,3 +307,4 @@ class HrTables(GeneratorBase):
             },
             self.w.file_index(tupd),
         )
+        self.n_time_entries += nte

@@ -2,11 +2,22 @@
 
 Columns arrive as numpy arrays in compact encodings (ids as integers, categories as codes, times as epoch
 seconds) and DuckDB formats them while writing, so no Python loop ever touches a record.
+
+A table may be written in several calls (the generator's blocks), and each call goes in slices of at most
+WRITE_ROWS rows into a hidden folder of the output directory, appended to the files of the extracts the
+slice has rows for: CSV rows after the file's rows so far (DuckDB writes the slice, its lines but the
+header are appended), Parquet rows as row groups (pyarrow keeps the file open). At `close()` every file
+moves into the landing. So the writer holds one slice at a time, whatever the table's size, and the landing
+only ever receives whole files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +25,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from salesmart.contract import Table, load_contract
 
@@ -21,6 +33,9 @@ from salesmart.contract import Table, load_contract
 NAT = np.iinfo(np.int64).min
 DAY = 86_400
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S"
+WRITE_ROWS = 500_000  # rows per slice: bounds the writer's copies (sorted arrow columns) of a slice
+MAX_QUEUED = 2  # slices queued for the writer thread before write() waits: bounds what waits in memory
+PARTS_PREFIX = ".generate-parts-"  # the hidden folder of unfinished files under the output directory
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,10 @@ class LandingWriter:
         self.con = duckdb.connect()
         # one writer thread: files are written in call order, overlapping the next table's generation
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._pending: list[Future] = []
+        self._pending: deque[Future] = deque()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._parts_dir = Path(tempfile.mkdtemp(prefix=PARTS_PREFIX, dir=self.out_dir))
+        self._parquet: dict[Path, pq.ParquetWriter] = {}  # the open Parquet files, one per extract file
         # Row order inside a file must follow the arrays for byte-identical reruns.
         self.con.execute("set preserve_insertion_order = true")
         self.counts: dict[str, int] = {}
@@ -99,29 +117,35 @@ class LandingWriter:
         offsets: np.ndarray | None = None,
         fmt: str = "csv",
     ) -> int:
-        """Queue one table for writing and return its row count. `cols` holds every contract column (plus
-        helper columns starting with `_`); `offsets` gives per-row UTC offsets in minutes for timestamps
-        (0 = written without offset). The arrays must not be modified afterwards: a background thread
-        writes them while the caller generates the next table (DuckDB and numpy release the GIL)."""
+        """Queue rows of a table for writing and return their count; a table may take several calls, whose
+        rows follow each other in every extract file. `cols` holds every contract column (plus helper
+        columns starting with `_`); `offsets` gives per-row UTC offsets in minutes for timestamps (0 =
+        written without offset). The arrays must not be modified afterwards: a background thread writes
+        them while the caller generates the next rows (DuckDB and numpy release the GIL)."""
         table = self.contract[key]
         missing = [c for c in table.column_names if c not in cols]
         if missing:
             raise ValueError(f"generator: {key} lacks contract columns {missing}")
         n = len(file_idx)
         self.counts[key] = self.counts.get(key, 0) + n
-        self._pending.append(self._pool.submit(self._write, key, table, cols, file_idx, offsets, fmt))
+        for lo in range(0, n, WRITE_ROWS):
+            hi = min(lo + WRITE_ROWS, n)
+            while len(self._pending) >= MAX_QUEUED:
+                self._pending.popleft().result()
+            part = _row_slice(cols, lo, hi, key, n)
+            off = None if offsets is None else offsets[lo:hi]
+            job = self._pool.submit(self._write, table, part, file_idx[lo:hi], off, fmt)
+            self._pending.append(job)
         return n
 
     def _write(
         self,
-        key: str,
         table: Table,
         cols: dict[str, object],
         file_idx: np.ndarray,
         offsets: np.ndarray | None,
         fmt: str,
     ) -> None:
-        n = len(file_idx)
         order = np.argsort(file_idx, kind="stable")
         arrays: dict[str, pa.Array] = {}
         exprs: list[str] = []
@@ -134,7 +158,7 @@ class LandingWriter:
                 value = ts_col(value)
             elif isinstance(value, np.ndarray) and value.dtype == np.int64 and types.get(name) == "date":
                 value = date_col(value)
-            arrays[name] = _to_arrow(value, order, name, key, n)
+            arrays[name] = _to_arrow(value, order)
         use_offsets = offsets is not None and fmt == "csv"
         if use_offsets:
             arrays["_off"] = pa.array(offsets[order].astype(np.int32))
@@ -159,6 +183,8 @@ class LandingWriter:
                     expr = f"case when _off = 0 then {plain} else {local} || {suffix} end"
                 else:
                     expr = plain
+            elif col.type == "timestamp":
+                expr = f"{q}::timestamp"  # microseconds in Parquet, as DuckDB writes them
             elif col.type == "string":
                 expr = f"{q}::varchar"
             else:
@@ -166,33 +192,87 @@ class LandingWriter:
             exprs.append(f"{expr} as {q}")
         tbl = pa.table(arrays)
         sorted_idx = file_idx[order]
-        target = self.out_dir / table.system / table.name
+        target = self._parts_dir / table.system / table.name
         target.mkdir(parents=True, exist_ok=True)
-        ext = "parquet" if fmt == "parquet" else "csv"
-        options = (
-            "format parquet, compression zstd"
-            if fmt == "parquet"
-            else "format csv, header true, delimiter ',', dateformat '%Y-%m-%d'"
-        )
         select = ", ".join(exprs)
+        categories = [c.name for c in table.columns if isinstance(cols[c.name], Cat)]
         for f in np.unique(sorted_idx):
             lo, hi = np.searchsorted(sorted_idx, [f, f + 1])
             self.con.register("_slice", tbl.slice(int(lo), int(hi - lo)))
-            path = target / f"{self.file_names[int(f)]}.{ext}"
-            self.con.execute(f"copy (select {select} from _slice) to '{path}' ({options})")
+            query = f"select {select} from _slice"
+            if fmt == "parquet":
+                # DuckDB formats, pyarrow appends the rows as row groups to the extract's one open file
+                self._parquet_file(target / f"{self.file_names[int(f)]}.parquet", query, categories)
+            else:
+                path = target / f"{self.file_names[int(f)]}.csv"
+                self._csv_file(path, query)
             self.con.unregister("_slice")
 
-    def close(self) -> None:
-        """Wait for queued writes (raising the first error) and release DuckDB."""
+    def _parquet_file(self, path: Path, query: str, categories: list[str]) -> None:
+        rows = self.con.sql(query).to_arrow_table()
+        if path not in self._parquet:
+            # dictionary encoding for the few-valued columns only: ids and times do not repeat
+            self._parquet[path] = pq.ParquetWriter(path, rows.schema, compression="zstd", use_dictionary=categories)
+        self._parquet[path].write_table(rows)
+
+    def _csv_file(self, path: Path, query: str) -> None:
+        if not path.exists():
+            self.con.execute(f"copy ({query}) to '{path}' ({CSV_OPTIONS})")
+            return
+        piece = path.with_suffix(".piece")
+        self.con.execute(f"copy ({query}) to '{piece}' ({CSV_OPTIONS})")
+        with piece.open("rb") as src, path.open("ab") as out:
+            src.readline()  # the header, in the file once
+            shutil.copyfileobj(src, out)
+        piece.unlink()
+
+    def close(self, join: bool = True) -> None:
+        """Wait for queued writes (raising the first error), move the files into the landing (unless `join`
+        is false: the generator failed) and release DuckDB; the unfinished files go in any case."""
         try:
-            for job in self._pending:
-                job.result()
+            while self._pending:
+                job = self._pending.popleft()
+                # after a failure only wait: the first error is the one being reported
+                job.result() if join else job.exception()
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self.con.close()
+            for parquet_file in self._parquet.values():
+                parquet_file.close()
+        try:
+            for folder in sorted(self._parts_dir.glob("*/*")) if join else ():
+                target = self.out_dir / folder.relative_to(self._parts_dir)
+                target.mkdir(parents=True, exist_ok=True)
+                for path in folder.iterdir():
+                    os.replace(path, target / path.name)
+        finally:
+            shutil.rmtree(self._parts_dir, ignore_errors=True)
 
 
-def _to_arrow(value: object, order: np.ndarray, name: str, key: str, n: int) -> pa.Array:
+CSV_OPTIONS = "format csv, header true, delimiter ',', dateformat '%Y-%m-%d'"
+
+
+def _row_slice(cols: dict[str, object], lo: int, hi: int, key: str, n: int) -> dict[str, object]:
+    """Rows lo..hi of every column (numpy views, no copy); expressions stay as they are."""
+    out: dict[str, object] = {}
+    for name, value in cols.items():
+        if isinstance(value, Ids):
+            out[name] = Ids(value.prefix, value.values[lo:hi])
+        elif isinstance(value, IntN):
+            out[name] = IntN(value.values[lo:hi])
+        elif isinstance(value, Cat):
+            out[name] = Cat(value.vocab, value.codes[lo:hi])
+        elif isinstance(value, Sql):
+            out[name] = value
+        else:
+            arr = np.asarray(value)
+            if len(arr) != n:
+                raise ValueError(f"generator: {key}.{name} has {len(arr)} values for {n} rows")
+            out[name] = arr[lo:hi]
+    return out
+
+
+def _to_arrow(value: object, order: np.ndarray) -> pa.Array:
     if isinstance(value, Ids):
         v = value.values[order]
         return pa.array(v.astype(np.int64), mask=v < 0)
@@ -202,10 +282,7 @@ def _to_arrow(value: object, order: np.ndarray, name: str, key: str, n: int) -> 
     if isinstance(value, Cat):
         codes = value.codes[order].astype(np.int32)
         return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), pa.array(value.vocab))
-    arr = np.asarray(value)
-    if len(arr) != n:
-        raise ValueError(f"generator: {key}.{name} has {len(arr)} values for {n} rows")
-    arr = arr[order]
+    arr = np.asarray(value)[order]
     if arr.dtype.kind == "f":
         return pa.array(arr, mask=np.isnan(arr))
     if arr.dtype.kind == "M":
