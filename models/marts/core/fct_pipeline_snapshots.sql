@@ -1,8 +1,9 @@
 {#- Open pipeline at each reporting month's end: the rows of fct_pipeline_daily (the open state at a day's
     last instant, metrics.yml 'history', converted at that day's rate) on each month's last day, or on the
-    as-of date for the month holding it, with the opportunity's team and segment and how long the deal had
-    been in its stage then and whether it was stalled. Quarters and years end on a month end, so kpi_pipeline's period-end metrics
-    (pipeline_value, open_opportunities, stalled_opportunities) read these rows for every grain. -#}
+    as-of date for the month holding it, with the opportunity's team and segment, how long the deal had been
+    in its stage then and whether it was stalled. Quarters and years end on a month end, so kpi_pipeline's
+    period-end metrics (pipeline_value, open_opportunities, stalled_opportunities) read these rows for every
+    grain. -#}
 
 with
 
@@ -30,7 +31,7 @@ snapshot_dates as (
     where period_grain = 'month'
 ),
 
-final as (
+snapshots as (
     select
         pipeline_daily.opportunity_id || ':' || cast(pipeline_daily.date_day as {{ dbt.type_string() }})
             as pipeline_snapshot_id,
@@ -46,12 +47,7 @@ final as (
         pipeline_daily.currency_code,
         pipeline_daily.amount_reporting,
         -- LT05 judges the rendered line, and dbt.datediff renders long
-        {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} as days_in_stage,  -- noqa: LT05
-        -- stalled: the current stay in the stage began more than var stall_days days before
-        coalesce(
-            {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} > {{ var('stall_days') | int }},  -- noqa: LT05
-            false
-        ) as is_stalled
+        {{ days_between('stage_intervals.entered_date', 'pipeline_daily.date_day') }} as days_in_stage  -- noqa: LT05
     from pipeline_daily
     inner join snapshot_dates
         on pipeline_daily.date_day = snapshot_dates.snapshot_date
@@ -66,6 +62,14 @@ final as (
                 stage_intervals.exited_at is null
                 or snapshot_dates.snapshot_end_at <= stage_intervals.exited_at
             )
+),
+
+final as (
+    select
+        *,
+        -- stalled: the current stay in the stage began more than var stall_days days before
+        coalesce(days_in_stage > {{ var('stall_days') | int }}, false) as is_stalled
+    from snapshots
 )
 
 select * from final
