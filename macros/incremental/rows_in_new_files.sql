@@ -3,9 +3,9 @@
     raw rows that, on an incremental run, keeps only the rows of files newer than the model's watermark. The
     latest version of a key found there is the latest of the key's whole history, as these tables have no
     version column (email events and messages: the greatest `_file_id` wins, and these files are the newest);
-    delete+insert then replaces those keys. The condition is a plain comparison on `_file_id`, so DuckDB skips the row groups of older files
-    instead of reading the whole history. On a full build, and in a unit test (is_incremental() needs a built
-    relation), it is `true`.
+    delete+insert then replaces those keys. The condition is a plain comparison on `_file_id`, so DuckDB skips
+    the row groups of older files instead of reading the whole history. On a full build, and in a unit test
+    (is_incremental() needs a built relation), it is `true`.
 -#}
 {% macro rows_in_new_files() %}
     {%- if staging_is_incremental() -%}
