@@ -169,7 +169,8 @@ def _phase_build(full_refresh: bool):
 
         settings = Settings.from_env(home=home, landing=landing)
         t0 = time.perf_counter()
-        # As `salesmart run`: the incremental build is a daily run (see salesmart.build.LAST_PASSING_BUILD_FILE).
+        # As `salesmart run`: no dbt unit tests (salesmart.build.UNIT_TESTS_NOTE); the incremental build is a daily
+        # run (salesmart.build.LAST_PASSING_BUILD_FILE).
         outcome = run_dbt_build(settings, full_refresh=full_refresh, daily=not full_refresh)
         seconds = time.perf_counter() - t0
         return {
@@ -178,7 +179,7 @@ def _phase_build(full_refresh: bool):
             "nodes": outcome.nodes,
             "failed": outcome.failed[:10],
             "error": outcome.error,
-            "unit_tests_skipped": outcome.unit_tests_skipped,
+            "unit_tests_run": outcome.unit_tests_run,
             "tests_left_out": outcome.tests_left_out,
         }
 

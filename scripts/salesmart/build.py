@@ -24,7 +24,7 @@ class BuildOutcome:
     skipped: list[str] = field(default_factory=list)
     nodes: int = 0
     error: str | None = None
-    unit_tests_skipped: bool = False
+    unit_tests_run: bool = False  # only when asked for (run_dbt_build: UNIT_TESTS_NOTE)
     tests_left_out: int = 0  # data tests of unchanged staging views a daily run did not run
     # Every model, seed and data test of the project was built and tested (a --select may leave some out).
     covers_project: bool = True
@@ -166,11 +166,11 @@ def dbt_vars(settings: Settings, extra: dict | None = None) -> dict:
     return merged
 
 
-# A daily run (`salesmart run` without --full-refresh: a new batch, usually no code change) leaves out what
-# the new batch cannot change, as long as the code, the vars and the dbt/DuckDB versions are those of the last
-# passing build: the unit tests (they check the SQL on fixed inputs, not the data) and the data tests of
-# staging views whose raw tables received no file since that build (same rows, same code, same result).
-# Everything that is rebuilt is still tested. This file in <home> records that build: {"code", "file_id"}.
+# A daily run (`salesmart run` without --full-refresh: a new batch, usually no code change) leaves out the
+# data tests a new batch cannot change, as long as the code, the vars and the dbt/DuckDB versions are those of
+# the last passing build: the data tests of staging views whose raw tables received no file since that build
+# (same rows, same code, same result). Everything that is rebuilt is still tested. This file in <home>
+# records that build: {"code", "file_id"}.
 LAST_PASSING_BUILD_FILE = ".last-passing-build.json"
 PROJECT_CODE_PATHS = ("dbt_project.yml", "models", "macros", "tests", "seeds", "profiles")
 PROJECT_CODE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv"}  # what dbt reads (tests/python is pytest's)
@@ -262,7 +262,7 @@ def dbt_args(
     full_refresh: bool = False,
     select: str | None = None,
     variables: dict | None = None,
-    skip_unit_tests: bool = False,
+    unit_tests: bool = False,
     exclude: list[str] | None = None,
 ) -> list[str]:
     """The argument list for dbtRunner().invoke (testable without running dbt); variables from dbt_vars()."""
@@ -273,9 +273,10 @@ def dbt_args(
     if select:
         # One --select with several space-separated methods, as on the dbt command line.
         args += ["--select", *select.split()]
-    # On Spark always: the unit tests' SQL fixtures are DuckDB/PostgreSQL SQL (generate_series, varchar,
-    # double precision); Spark runs the models and every data test (docs/spark.md).
-    if skip_unit_tests or settings.target == "spark":
+    # Unit tests only when asked for (UNIT_TESTS_NOTE), and never on Spark: their SQL fixtures are
+    # DuckDB/PostgreSQL SQL (generate_series, varchar, double precision); Spark runs the models and every data
+    # test (docs/spark.md).
+    if not unit_tests or settings.target == "spark":
         args += ["--exclude-resource-type", "unit_test"]
     if exclude:
         args += ["--exclude", *exclude]
@@ -324,17 +325,25 @@ def _node_progress() -> Iterator[Callable[[Any], None]]:
         yield on_event
 
 
+# dbt unit tests check the SQL on fixed rows, not the warehouse's data: a production build leaves them out,
+# as dbt recommends (run them in development and CI). `make test` runs every one of them once per session;
+# `salesmart build --unit-tests`, `salesmart run --unit-tests` and a plain `dbt build` run them too.
+UNIT_TESTS_NOTE = "unit tests run with --unit-tests (and in `make test`); production builds leave them out"
+
+
 def run_dbt_build(
     settings: Settings,
     full_refresh: bool = False,
     select: str | None = None,
     extra_vars: dict | None = None,
     daily: bool = False,
+    unit_tests: bool = False,
 ) -> BuildOutcome:
     """Run dbt build and collect which nodes failed or were skipped.
 
     daily (the incremental `salesmart run`): when the project fingerprint matches the last passing build,
-    leave out the unit tests and the tests of unchanged staging views (LAST_PASSING_BUILD_FILE).
+    leave out the tests of unchanged staging views (LAST_PASSING_BUILD_FILE). unit_tests: run the dbt unit
+    tests too (UNIT_TESTS_NOTE; never on Spark).
     """
     from dbt.cli.main import dbtRunner
 
@@ -346,15 +355,15 @@ def run_dbt_build(
     fingerprint = project_fingerprint(variables, settings.target)
     last = _last_passing_build(settings)
     latest_file_id, changed = _loaded_tables_since(settings, last.get("file_id"))
-    skip = daily and not full_refresh and not select and last.get("code") == fingerprint
-    rows_after = last.get("file_id") if skip else None
+    same_code_daily = daily and not full_refresh and not select and last.get("code") == fingerprint
+    rows_after = last.get("file_id") if same_code_daily else None
     with dbt_environment(settings, rows_after), _node_progress() as on_event:
         try:
             # Same fingerprint, same graph: the last build's manifest names the tests to leave out. (A dbt
             # parse in this process first made the build ignore --quiet and return no node results.)
-            exclude = unchanged_staging_tests(_last_manifest(), changed) if skip else []
+            exclude = unchanged_staging_tests(_last_manifest(), changed) if same_code_daily else []
             res = dbtRunner(callbacks=[on_event]).invoke(
-                ["--quiet", *dbt_args(settings, full_refresh, select, variables, skip, exclude)]
+                ["--quiet", *dbt_args(settings, full_refresh, select, variables, unit_tests, exclude)]
             )
         finally:
             _release_duckdb()
@@ -364,7 +373,7 @@ def run_dbt_build(
     outcome = BuildOutcome(
         ok=bool(res.success),
         nodes=len(results),
-        unit_tests_skipped=skip,
+        unit_tests_run=unit_tests and settings.target != "spark",
         tests_left_out=len(exclude),
         covers_project=not select or _covers_project(_last_manifest(), {r.node.unique_id for r in results}),
         full_refresh_reason=forced_reason,

@@ -169,6 +169,10 @@ def accept(
     _run_single(settings, "accept", lambda run_id: pipeline.accept_step(settings, run_id, files))
 
 
+UNIT_TESTS_HELP = (
+    "Also run the dbt unit tests (SQL checked on fixed rows; for development and CI, as dbt recommends). Not on spark."
+)
+
 VARS_HELP = (
     "dbt vars as YAML/JSON, e.g. '{salesmart_using_hr: false}'; merged over env SALESMART_DBT_VARS (same format)."
 )
@@ -190,13 +194,14 @@ def build(
     select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. 'marts.kpi+'.")] = None,
     dbt_vars: Annotated[str | None, typer.Option("--vars", help=VARS_HELP)] = None,
     crm_source: Annotated[str | None, typer.Option("--crm-source", help=CRM_SOURCE_HELP)] = None,
+    unit_tests: Annotated[bool, typer.Option("--unit-tests", help=UNIT_TESTS_HELP)] = False,
 ) -> None:
-    """dbt build: seeds, models and their tests, into build.duckdb."""
+    """dbt build: seeds, models and their data tests, into build.duckdb."""
     settings = _settings(crm_source=crm_source)
     extra_vars = _parse_vars(dbt_vars)
 
     def step(run_id: str) -> bool:
-        return pipeline.build_step(settings, run_id, full_refresh, select, extra_vars)
+        return pipeline.build_step(settings, run_id, full_refresh, select, extra_vars, unit_tests=unit_tests)
 
     _run_single(settings, "build", step)
 
@@ -215,6 +220,7 @@ def run(
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
     dbt_vars: Annotated[str | None, typer.Option("--vars", help=VARS_HELP)] = None,
     crm_source: Annotated[str | None, typer.Option("--crm-source", help=CRM_SOURCE_HELP)] = None,
+    unit_tests: Annotated[bool, typer.Option("--unit-tests", help=UNIT_TESTS_HELP)] = False,
 ) -> None:
     """load -> validate -> build -> publish; stops at the first failure (exit 1, published mart untouched).
 
@@ -225,7 +231,7 @@ def run(
     _require_duckdb(settings, "run", also=("postgres", "spark"))
     user_vars = _parse_vars(dbt_vars)
     with _user_errors():
-        ok = pipeline.run(settings, user_vars, full_refresh)
+        ok = pipeline.run(settings, user_vars, full_refresh, unit_tests)
     if not ok:
         raise typer.Exit(EXIT_FAILURE)
 

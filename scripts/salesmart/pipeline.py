@@ -237,8 +237,9 @@ def build_step(
     extra_vars: dict | None = None,
     detected: dict | None = None,
     daily: bool = False,
+    unit_tests: bool = False,
 ) -> bool:
-    from salesmart.build import print_failures, run_dbt_build
+    from salesmart.build import UNIT_TESTS_NOTE, print_failures, run_dbt_build
 
     out = console()
     with runlog.timed_step(settings, "build", run_id) as step:
@@ -252,7 +253,7 @@ def build_step(
 
             spark.sync_raw(settings)  # the same for Spark's raw tables
         partial = _partial_families_report(settings, extra_vars or {}, detected or {})
-        if settings.target == "spark":
+        if unit_tests and settings.target == "spark":
             out.print("build: dbt unit tests skipped on spark (their SQL fixtures are DuckDB/PostgreSQL SQL)")
         _write_build_state(settings, "running", run_id)
         outcome = run_dbt_build(
@@ -261,6 +262,7 @@ def build_step(
             select=select,
             extra_vars=extra_vars,
             daily=daily,
+            unit_tests=unit_tests,
         )
         state = "failed" if not outcome.ok else "ok" if outcome.covers_project else "partial"
         _write_build_state(settings, state, run_id)
@@ -276,13 +278,15 @@ def build_step(
             failed=outcome.failed,
             skipped=len(outcome.skipped),
             error=outcome.error,
-            unit_tests_skipped=outcome.unit_tests_skipped,
+            unit_tests_run=outcome.unit_tests_run,
             tests_left_out=outcome.tests_left_out,
         )
-    if outcome.unit_tests_skipped:
+    if not outcome.unit_tests_run and settings.target != "spark":
+        out.print(f"build: dbt unit tests not run: {UNIT_TESTS_NOTE}")
+    if outcome.tests_left_out:
         out.print(
-            "build: code unchanged since the last passing build: unit tests and "
-            f"{outcome.tests_left_out} test(s) of staging views without new files left out"
+            f"build: code unchanged since the last passing build: {outcome.tests_left_out} test(s) of staging "
+            "views without new files left out"
         )
     if outcome.full_refresh_reason:
         out.print(f"build: full refresh: {outcome.full_refresh_reason}")
@@ -384,7 +388,7 @@ def run_single(settings: Settings, name: str, action: Callable[[str], bool]) -> 
         return guarded(name, lambda: action(run_id))
 
 
-def run(settings: Settings, user_vars: dict, full_refresh: bool) -> bool:
+def run(settings: Settings, user_vars: dict, full_refresh: bool, unit_tests: bool = False) -> bool:
     """load -> validate -> build -> publish under the run lock, stopping at the first failure; prints a
     summary table. Raises runlog.RunLockedError if another run holds the lock."""
     from salesmart.build import dbt_vars
@@ -399,7 +403,7 @@ def run(settings: Settings, user_vars: dict, full_refresh: bool) -> bool:
         ("load", lambda: load_step(settings, run_id)),
         ("validate", lambda: validate_step(settings, run_id, crm_source=crm_source)),
         # A daily run leaves out the tests a new batch cannot change (salesmart.build.LAST_PASSING_BUILD_FILE).
-        ("build", lambda: build_step(settings, run_id, full_refresh, None, extra_vars, detected, True)),
+        ("build", lambda: build_step(settings, run_id, full_refresh, None, extra_vars, detected, True, unit_tests)),
         ("publish", lambda: publish_step(settings, run_id)),
     ]
     results: list[tuple[str, str, float]] = []

@@ -6,8 +6,8 @@ lock in the session's shared temp dir, the others wait and read the same files. 
 tests: read them with read-only connections, or copy them (helpers.copy_home) before running dbt or changing anything.
 
 dbt unit tests (SQL on fixed rows, independent of the warehouse's data) run once per session, in the
-pipeline_warehouse build and on PostgreSQL in test_postgres; every other dbt build leaves them out
-(helpers.SKIP_UNIT_TESTS_ENV). They were about half of each small whole-pipeline build.
+pipeline_warehouse build and on PostgreSQL in test_postgres (`salesmart run --unit-tests`); every other build
+leaves them out, as production builds do (salesmart.build.UNIT_TESTS_NOTE).
 
 Each worker (and a serial run) gets its own dbt target and log paths (DBT_TARGET_PATH, DBT_LOG_PATH): two dbt
 invocations in one project dir would otherwise overwrite each other's target/manifest.json, which `salesmart
@@ -28,7 +28,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from helpers import SKIP_UNIT_TESTS_ENV, salesmart_command, with_unit_tests
+from helpers import salesmart_command
 from salesmart import pg_server
 from salesmart.config import Settings
 
@@ -71,19 +71,18 @@ _DBT_PATHS: dict[str, str | None] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """dbt target and log paths of this worker (or of the serial run), in a temp dir removed at the end; unit
-    tests left out of dbt builds unless a build asks for them."""
+    """dbt target and log paths of this worker (or of the serial run), in a temp dir removed at the end."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     scratch = tempfile.mkdtemp(prefix=f"salesmart-dbt-{worker}-")
     _DBT_PATHS.update(scratch=scratch)
     session_env = {"DBT_TARGET_PATH": str(Path(scratch) / "target"), "DBT_LOG_PATH": str(Path(scratch) / "logs")}
-    for name, value in {**session_env, **SKIP_UNIT_TESTS_ENV}.items():
+    for name, value in session_env.items():
         _DBT_PATHS[name] = os.environ.get(name)
         os.environ[name] = value
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH", *SKIP_UNIT_TESTS_ENV):
+    for name in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
         if name in _DBT_PATHS:
             if _DBT_PATHS[name] is None:
                 os.environ.pop(name, None)
@@ -306,8 +305,9 @@ def _build_pipeline_warehouse(root: Path) -> None:
         # kept for test_pipeline_kpis' check that every dbt unit test ran here and passed
         "DBT_TARGET_PATH": str(root / "target"),
     }
-    env = with_unit_tests(env)
-    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [*salesmart_command(), "run", "--unit-tests"], env=env, capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 

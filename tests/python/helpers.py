@@ -22,16 +22,6 @@ ABS_TOL = 1e-9
 KPI_KEY = ("metric_id", "period_grain", "period_start", "dimension_name", "dimension_value")
 
 
-# Set by conftest for the whole test session: dbt unit tests test SQL on fixed rows, whatever the warehouse
-# holds, so they run in the builds that say so (with_unit_tests), not in every whole-pipeline test.
-SKIP_UNIT_TESTS_ENV = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test"}
-
-
-def with_unit_tests(env: dict[str, str]) -> dict[str, str]:
-    """`env` for a dbt build that runs the unit tests too."""
-    return {name: value for name, value in env.items() if name not in SKIP_UNIT_TESTS_ENV}
-
-
 def salesmart_command() -> list[str]:
     """The installed `salesmart` console script of the running environment."""
     script = Path(sys.executable).parent / "salesmart"
@@ -62,10 +52,9 @@ def timed_salesmart_run(
         "SALESMART_AS_OF": "2026-03-31",
         "SALESMART_TARGET": target,
     }
-    if unit_tests:
-        env = with_unit_tests(env)
+    command = [*salesmart_command(), "run", *(["--unit-tests"] if unit_tests else [])]
     started = time.perf_counter()
-    result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - started
     assert result.returncode == 0, f"salesmart run on {target} failed:\n{result.stdout}\n{result.stderr[-20000:]}"
     return seconds

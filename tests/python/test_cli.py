@@ -517,6 +517,7 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
         select: str | None = None,
         extra_vars: dict | None = None,
         daily: bool = False,
+        unit_tests: bool = False,
     ):
         if not state["build_ok"]:
             return build.BuildOutcome(ok=False, failed=["test.salesmart.x: Got 2 results"], nodes=3)
@@ -601,23 +602,21 @@ def test_dbt_args(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path:
         "--select",
         "kpi_pipeline+",
         "stg_crm__users",
+        "--exclude-resource-type",
+        "unit_test",
         "--vars",
         '{"as_of_date": "2025-02-14"}',
     ]
 
 
-def test_dbt_args_leave_unit_tests_out_on_spark_and_on_a_daily_run(
+def test_dbt_args_run_unit_tests_only_when_asked_and_never_on_spark(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     excluded = ["--exclude-resource-type", "unit_test"]
-    assert excluded[0] not in build.dbt_args(Settings.from_env())
-    assert build.dbt_args(Settings.from_env(), skip_unit_tests=True, exclude=["not_null_x"])[-4:] == [
-        *excluded,
-        "--exclude",
-        "not_null_x",
-    ]
+    assert excluded[0] not in build.dbt_args(Settings.from_env(), unit_tests=True)
+    assert build.dbt_args(Settings.from_env(), exclude=["not_null_x"])[-4:] == [*excluded, "--exclude", "not_null_x"]
     monkeypatch.setenv("SALESMART_TARGET", "spark")
-    assert build.dbt_args(Settings.from_env())[-2:] == excluded
+    assert build.dbt_args(Settings.from_env(), unit_tests=True)[-2:] == excluded
 
 
 def test_project_fingerprint_changes_with_vars_and_target() -> None:
