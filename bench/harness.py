@@ -180,6 +180,7 @@ def _phase_build(full_refresh: bool):
             "failed": outcome.failed[:10],
             "error": outcome.error,
             "unit_tests_run": outcome.unit_tests_run,
+            "models_left_out": outcome.models_left_out,
             "tests_left_out": outcome.tests_left_out,
         }
 

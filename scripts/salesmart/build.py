@@ -25,7 +25,9 @@ class BuildOutcome:
     nodes: int = 0
     error: str | None = None
     unit_tests_run: bool = False  # only when asked for (run_dbt_build: UNIT_TESTS_NOTE)
-    tests_left_out: int = 0  # data tests of unchanged staging views a daily run did not run
+    # a same-code daily run: the models and data tests that read no file opened since the last passing build
+    models_left_out: int = 0
+    tests_left_out: int = 0
     # Every model, seed and data test of the project was built and tested (a --select may leave some out).
     covers_project: bool = True
     full_refresh_reason: str | None = None  # why a build was made a full refresh (meta.full_refresh_requests)
@@ -166,11 +168,13 @@ def dbt_vars(settings: Settings, extra: dict | None = None) -> dict:
     return merged
 
 
-# A daily run (`salesmart run` without --full-refresh: a new batch, usually no code change) leaves out the
-# data tests a new batch cannot change, as long as the code, the vars and the dbt/DuckDB versions are those of
-# the last passing build: the data tests of staging views whose raw tables received no file since that build
-# (same rows, same code, same result). Everything that is rebuilt is still tested. This file in <home>
-# records that build: {"code", "file_id"}.
+# A daily run (`salesmart run` without --full-refresh: a new batch, usually no code change) builds and tests
+# only what the new batch can change, as long as the code, the vars and the dbt/DuckDB versions are those of
+# the last passing build and no other dbt invocation ran since: the sources with files the gate opened since
+# that build and everything downstream of them (`--select source:<system>.<table>+`). Every other model and
+# data test reads the same rows with the same code as then. This file in <home> records that build:
+# {"code", "file_id" (the newest file open then), "invocation_id"}; a build deletes it before it starts and
+# writes it only once it passed whole, so a killed, failed or partial build leaves no record behind.
 LAST_PASSING_BUILD_FILE = ".last-passing-build.json"
 PROJECT_CODE_PATHS = ("dbt_project.yml", "models", "macros", "tests", "seeds", "profiles")
 PROJECT_CODE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv"}  # what dbt reads (tests/python is pytest's)
@@ -196,10 +200,15 @@ def project_fingerprint(variables: dict, target: str) -> str:
     return digest.hexdigest()
 
 
-def _loaded_tables_since(settings: Settings, file_id: int | None) -> tuple[int | None, set[str]]:
-    """(greatest loaded file id, '<system>.<table>' of the files loaded after file_id) from the load ledger."""
+def _opened_tables_since(settings: Settings, file_id: int | None) -> tuple[int | None, set[str]]:
+    """(newest file the gate has opened, '<system>.<table>' of the files it opened above file_id).
+
+    A file that opens below the newest open one asks for a full refresh (salesmart.validate), so the newest
+    open file id is a watermark: the models have seen every open file up to it.
+    """
     import duckdb
 
+    from salesmart.gate import GATE_OPEN
     from salesmart.load import has_table
 
     if not settings.build_db.exists():
@@ -207,13 +216,13 @@ def _loaded_tables_since(settings: Settings, file_id: int | None) -> tuple[int |
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         if not has_table(con, "meta", "loaded_files"):
             return None, set()
-        (latest,) = con.execute("select max(file_id) from meta.loaded_files where status = 'loaded'").fetchone()
         rows = con.execute(
-            "select distinct system || '.' || table_name from meta.loaded_files "
-            "where status = 'loaded' and file_id > ?",
-            [file_id if file_id is not None else -1],
+            "select file_id, system || '.' || table_name from meta.loaded_files "
+            "where gate in (select unnest(?::varchar[])) and file_id > ?",
+            [list(GATE_OPEN), file_id if file_id is not None else -1],
         ).fetchall()
-    return latest, {r[0] for r in rows}
+    latest = max((fid for fid, _ in rows), default=file_id)
+    return latest, {table for _, table in rows}
 
 
 def _last_passing_build(settings: Settings) -> dict:
@@ -224,37 +233,45 @@ def _last_passing_build(settings: Settings) -> dict:
         return {}
 
 
-def _last_manifest() -> dict:
-    """target/manifest.json of the last dbt invocation ({} when there is none)."""
+def _last_artifact(name: str) -> dict:
+    """target/<name> (manifest.json, run_results.json) of the last dbt invocation ({} when there is none)."""
     target = Path(os.environ.get("DBT_TARGET_PATH") or project_root() / "target")
     try:
-        return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        return json.loads((target / name).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
 
 
-def unchanged_staging_tests(manifest: dict, changed_tables: set[str]) -> list[str]:
-    """Names of the data tests that read only staging models (or sources) of raw tables not in changed_tables."""
+def _last_manifest() -> dict:
+    return _last_artifact("manifest.json")
+
+
+def _last_invocation_id() -> str | None:
+    return _last_artifact("run_results.json").get("metadata", {}).get("invocation_id")
+
+
+def daily_selection(manifest: dict, opened_tables: set[str]) -> tuple[list[str], int, int] | None:
+    """What a same-code daily build runs: (dbt --select criteria, models left out, data tests left out).
+
+    The sources of opened_tables and their descendants (`source:<system>.<table>+`): dbt then also runs a
+    test with any parent among them (a relationship from new activities to unchanged accounts), and leaves
+    out the models and tests that read none of them. None when an opened table is no source of the project
+    (the whole project is built then).
+    """
     sources, nodes = manifest.get("sources", {}), manifest.get("nodes", {})
-    # node -> raw tables it reads: a source reads itself, a staging model the sources it selects from
-    staging_inputs = {uid: {f"{source['source_name']}.{source['name']}"} for uid, source in sources.items()}
-    for uid, node in nodes.items():
-        if node["resource_type"] == "model" and node["fqn"][1] == "staging":
-            parents = node["depends_on"]["nodes"]
-            if all(p in sources for p in parents):
-                staging_inputs[uid] = {key for p in parents for key in staging_inputs[p]}
-    names = []
-    for node in nodes.values():
-        if node["resource_type"] != "test":
-            continue
-        parents = node["depends_on"]["nodes"]
-        if (
-            parents
-            and all(p in staging_inputs for p in parents)
-            and not any(staging_inputs[p] & changed_tables for p in parents)
-        ):
-            names.append(node["name"])
-    return sorted(names)
+    by_table = {f"{source['source_name']}.{source['name']}": uid for uid, source in sources.items()}
+    if not nodes or not opened_tables <= set(by_table):
+        return None
+    child_map = manifest.get("child_map", {})
+    downstream: set[str] = set()
+    stack = [by_table[table] for table in opened_tables]
+    while stack:
+        for child in child_map.get(stack.pop(), []):
+            if child not in downstream:
+                downstream.add(child)
+                stack.append(child)
+    left_out = [node["resource_type"] for uid, node in nodes.items() if uid not in downstream]
+    return [f"source:{table}+" for table in sorted(opened_tables)], left_out.count("model"), left_out.count("test")
 
 
 def dbt_args(
@@ -263,7 +280,6 @@ def dbt_args(
     select: str | None = None,
     variables: dict | None = None,
     unit_tests: bool = False,
-    exclude: list[str] | None = None,
 ) -> list[str]:
     """The argument list for dbtRunner().invoke (testable without running dbt); variables from dbt_vars()."""
     root = project_root()
@@ -278,8 +294,6 @@ def dbt_args(
     # test (docs/spark.md).
     if not unit_tests or settings.target == "spark":
         args += ["--exclude-resource-type", "unit_test"]
-    if exclude:
-        args += ["--exclude", *exclude]
     if variables:
         args += ["--vars", json.dumps(variables, default=str)]
     return args
@@ -341,9 +355,9 @@ def run_dbt_build(
 ) -> BuildOutcome:
     """Run dbt build and collect which nodes failed or were skipped.
 
-    daily (the incremental `salesmart run`): when the project fingerprint matches the last passing build,
-    leave out the tests of unchanged staging views (LAST_PASSING_BUILD_FILE). unit_tests: run the dbt unit
-    tests too (UNIT_TESTS_NOTE; never on Spark).
+    daily (the incremental `salesmart run`): when the project fingerprint matches the last passing build and
+    no dbt ran since, build only what the files opened since then feed (LAST_PASSING_BUILD_FILE). unit_tests:
+    run the dbt unit tests too, over the whole project (UNIT_TESTS_NOTE; never on Spark).
     """
     from dbt.cli.main import dbtRunner
 
@@ -354,16 +368,32 @@ def run_dbt_build(
     variables = dbt_vars(settings, extra_vars)
     fingerprint = project_fingerprint(variables, settings.target)
     last = _last_passing_build(settings)
-    latest_file_id, changed = _loaded_tables_since(settings, last.get("file_id"))
-    same_code_daily = daily and not full_refresh and not select and last.get("code") == fingerprint
-    rows_after = last.get("file_id") if same_code_daily else None
+    latest_file_id, opened = _opened_tables_since(settings, last.get("file_id"))
+    same_code_daily = (
+        daily
+        and not (full_refresh or select or unit_tests)
+        and last.get("code") == fingerprint
+        and last.get("invocation_id") is not None
+        and last["invocation_id"] == _last_invocation_id()
+    )
+    # Same fingerprint, same graph: the last build's manifest gives the selection. (A dbt parse in this
+    # process first made the build ignore --quiet and return no node results.)
+    selection = daily_selection(_last_manifest(), opened) if same_code_daily else None
+    record = {"code": fingerprint, "file_id": latest_file_id}
+    if selection is not None and not selection[0]:
+        # no file opened since the last passing build: the warehouse is that build's
+        return BuildOutcome(ok=True, models_left_out=selection[1], tests_left_out=selection[2])
+    (settings.home / LAST_PASSING_BUILD_FILE).unlink(missing_ok=True)
+    rows_after = last.get("file_id") if selection is not None else None
     with dbt_environment(settings, rows_after), _node_progress() as on_event:
         try:
-            # Same fingerprint, same graph: the last build's manifest names the tests to leave out. (A dbt
-            # parse in this process first made the build ignore --quiet and return no node results.)
-            exclude = unchanged_staging_tests(_last_manifest(), changed) if same_code_daily else []
             res = dbtRunner(callbacks=[on_event]).invoke(
-                ["--quiet", *dbt_args(settings, full_refresh, select, variables, unit_tests, exclude)]
+                [
+                    "--quiet",
+                    *dbt_args(
+                        settings, full_refresh, " ".join(selection[0]) if selection else select, variables, unit_tests
+                    ),
+                ]
             )
         finally:
             _release_duckdb()
@@ -374,12 +404,16 @@ def run_dbt_build(
         ok=bool(res.success),
         nodes=len(results),
         unit_tests_run=unit_tests and settings.target != "spark",
-        tests_left_out=len(exclude),
-        covers_project=not select or _covers_project(_last_manifest(), {r.node.unique_id for r in results}),
+        models_left_out=selection[1] if selection else 0,
+        tests_left_out=selection[2] if selection else 0,
+        # a daily selection leaves out only what the last passing build built from the same rows
+        covers_project=selection is not None
+        or not select
+        or _covers_project(_last_manifest(), {r.node.unique_id for r in results}),
         full_refresh_reason=forced_reason,
     )
     if outcome.ok and outcome.covers_project:
-        record = {"code": fingerprint, "file_id": latest_file_id}
+        record["invocation_id"] = _last_invocation_id()
         (settings.home / LAST_PASSING_BUILD_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
         if full_refresh and requests:
             clear_full_refresh_requests(settings)

@@ -279,14 +279,16 @@ def build_step(
             skipped=len(outcome.skipped),
             error=outcome.error,
             unit_tests_run=outcome.unit_tests_run,
+            models_left_out=outcome.models_left_out,
             tests_left_out=outcome.tests_left_out,
         )
     if not outcome.unit_tests_run and settings.target != "spark":
         out.print(f"build: dbt unit tests not run: {UNIT_TESTS_NOTE}")
-    if outcome.tests_left_out:
+    if outcome.models_left_out or outcome.tests_left_out:
+        built = "nothing to build" if outcome.nodes == 0 else "built and tested only what the new files feed"
         out.print(
-            f"build: code unchanged since the last passing build: {outcome.tests_left_out} test(s) of staging "
-            "views without new files left out"
+            f"build: code unchanged and no dbt run since the last passing build: {built}; "
+            f"{outcome.models_left_out} model(s) and {outcome.tests_left_out} test(s) that read none of them left out"
         )
     if outcome.full_refresh_reason:
         out.print(f"build: full refresh: {outcome.full_refresh_reason}")

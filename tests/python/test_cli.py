@@ -614,9 +614,36 @@ def test_dbt_args_run_unit_tests_only_when_asked_and_never_on_spark(
 ) -> None:
     excluded = ["--exclude-resource-type", "unit_test"]
     assert excluded[0] not in build.dbt_args(Settings.from_env(), unit_tests=True)
-    assert build.dbt_args(Settings.from_env(), exclude=["not_null_x"])[-4:] == [*excluded, "--exclude", "not_null_x"]
+    assert build.dbt_args(Settings.from_env())[-2:] == excluded
     monkeypatch.setenv("SALESMART_TARGET", "spark")
     assert build.dbt_args(Settings.from_env(), unit_tests=True)[-2:] == excluded
+
+
+def test_a_daily_build_selects_what_the_opened_tables_feed() -> None:
+    kinds = {"source": "source", "stg": "model", "int": "model", "t": "test"}
+    edges = {  # parent -> children
+        "source.crm.accounts": ["stg_accounts", "t_source_accounts"],
+        "source.crm.activities": ["stg_activities"],
+        "stg_accounts": ["int_accounts", "t_unique_accounts", "t_rel_activities_accounts"],
+        "stg_activities": ["int_activity_days", "t_rel_activities_accounts"],
+        "int_accounts": ["t_not_null_int_accounts"],
+        "int_activity_days": [],
+    }
+    nodes = {child for children in edges.values() for child in children}
+    manifest = {
+        "sources": {
+            "source.crm.accounts": {"source_name": "crm", "name": "accounts"},
+            "source.crm.activities": {"source_name": "crm", "name": "activities"},
+        },
+        "nodes": {name: {"resource_type": kinds[name.split("_")[0]]} for name in nodes},
+        "child_map": edges,
+    }
+    # New activities: their staging model and its child, and the relationship from activities to accounts,
+    # are built; the accounts side (2 models, 3 tests) is left out.
+    assert build.daily_selection(manifest, {"crm.activities"}) == (["source:crm.activities+"], 2, 3)
+    assert build.daily_selection(manifest, set()) == ([], 4, 4)
+    # a table the project has no source for: build everything
+    assert build.daily_selection(manifest, {"crm.activities", "hr.employees"}) is None
 
 
 def test_project_fingerprint_changes_with_vars_and_target() -> None:
