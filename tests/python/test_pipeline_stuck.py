@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import salesmart_command
 from salesmart.config import Settings, project_root
 from salesmart.load import load_landing
 from salesmart.validate import validate
@@ -172,6 +173,48 @@ def test_stalled_counts_stays_longer_than_stall_days(stall_kpis):
     # 23 days: 23 is not more than 23, so only O5 in March
     s23 = stall_kpis[23]
     assert [s23[("month", m, "total", "total")] for m in ("2026-01-01", "2026-02-01", "2026-03-01")] == [0, 0, 1]
+
+
+def _stalled_in_january(home: Path) -> int:
+    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+        (value,) = con.execute(
+            "select stalled_opportunities from marts.kpi_pipeline where period_grain = 'month' "
+            "and period_start = date '2026-01-01' and dimension_name = 'total'"
+        ).fetchone()
+    return value
+
+
+def test_a_daily_run_after_another_dbt_run_rebuilds_everything(
+    pipeline_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A daily run builds only what new files feed while the warehouse is its last passing build's; a dbt run
+    with other vars in between (stall_days 22 flags O2 in January) must not survive the next daily run."""
+    root = tmp_path_factory.mktemp("daily-after-dbt")
+    home = shutil.copytree(pipeline_warehouse, root / "home")
+    # with the dbt target of the session build (conftest): the copied record names its last invocation
+    shutil.copytree(pipeline_warehouse.parent / "target", root / "target")
+    env = {
+        **os.environ,
+        "SALESMART_HOME": str(home),
+        "SALESMART_LANDING": str(pipeline_warehouse.parent / "landing"),
+        "SALESMART_AS_OF": AS_OF,
+        "DBT_TARGET_PATH": str(root / "target"),
+    }
+
+    def daily_run() -> str:
+        result = subprocess.run([*salesmart_command(), "run"], env=env, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+        return result.stdout
+
+    assert "nothing to build" in daily_run()  # no new file, no dbt run since the last passing build
+    command = [str(Path(sys.executable).parent / "dbt"), "run", "--select", "fct_pipeline_snapshots kpi_pipeline"]
+    command += ["--vars", f"{{stall_days: 22, as_of_date: '{AS_OF}'}}", "--project-dir", str(project_root())]
+    command += ["--profiles-dir", str(project_root() / "profiles")]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert _stalled_in_january(home) == 1
+    assert "nothing to build" not in daily_run()
+    assert _stalled_in_january(home) == 0  # the default 30 days again
 
 
 # ---- win_rate_by_amount
