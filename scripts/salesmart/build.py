@@ -194,8 +194,9 @@ PROJECT_CODE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv"}  # what dbt reads (tes
 ADAPTER_DISTRIBUTIONS = {"duckdb": "dbt-duckdb", "postgres": "dbt-postgres", "spark": "dbt-spark"}
 
 
-def project_fingerprint(variables: dict, target: str) -> str:
-    """sha256 of the dbt project's code files, the dbt vars, the target and the dbt, adapter and DuckDB versions."""
+def project_fingerprint(variables: dict, target: str, pii_salt: str | None = None) -> str:
+    """sha256 of the dbt project's code files, the dbt vars, the target, the dbt, adapter and DuckDB versions and
+    the PII salt (the staging views' SQL holds it: a new salt must rebuild them)."""
     import importlib.metadata as md
 
     root = project_root()
@@ -207,7 +208,7 @@ def project_fingerprint(variables: dict, target: str) -> str:
                 digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     # DuckDB holds the load ledger on every target.
     versions = {dist: md.version(dist) for dist in ("dbt-core", ADAPTER_DISTRIBUTIONS[target], "duckdb")}
-    digest.update(json.dumps([variables, target, versions], sort_keys=True, default=str).encode())
+    digest.update(json.dumps([variables, target, versions, pii_salt or ""], sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 
@@ -354,7 +355,7 @@ def _node_progress() -> Iterator[Callable[[Any], None]]:
 # dbt unit tests check the SQL on fixed rows, not the warehouse's data: a production build leaves them out,
 # as dbt recommends (run them in development and CI). `make test` runs every one of them once per session;
 # `salesmart build --unit-tests`, `salesmart run --unit-tests` and a plain `dbt build` run them too.
-UNIT_TESTS_NOTE = "unit tests run with --unit-tests (and in `make test`); production builds leave them out"
+UNIT_TESTS_NOTE = "a production build; `--unit-tests` or `make test` runs them"
 
 
 def run_dbt_build(
@@ -378,7 +379,7 @@ def run_dbt_build(
     forced_reason = "; ".join(requests) if requests and not full_refresh and not select else None
     full_refresh = full_refresh or forced_reason is not None
     variables = dbt_vars(settings, extra_vars)
-    fingerprint = project_fingerprint(variables, settings.target)
+    fingerprint = project_fingerprint(variables, settings.target, settings.pii_salt)
     last = _last_passing_build(settings)
     latest_file_id, opened = _opened_tables_since(settings, last.get("file_id"))
     same_code_daily = (

@@ -283,7 +283,7 @@ def build_step(
             tests_left_out=outcome.tests_left_out,
         )
     if not outcome.unit_tests_run and settings.target != "spark":
-        out.print(f"build: dbt unit tests not run: {UNIT_TESTS_NOTE}")
+        out.print(f"build: dbt unit tests left out ({UNIT_TESTS_NOTE})")
     if outcome.models_left_out or outcome.tests_left_out:
         built = "nothing to build" if outcome.nodes == 0 else "built and tested only what the new files feed"
         out.print(

@@ -646,8 +646,9 @@ def test_a_daily_build_selects_what_the_opened_tables_feed() -> None:
     assert build.daily_selection(manifest, {"crm.activities", "hr.employees"}) is None
 
 
-def test_project_fingerprint_changes_with_vars_and_target() -> None:
+def test_project_fingerprint_changes_with_vars_target_and_salt() -> None:
     duckdb_print = build.project_fingerprint({"stall_days": 30}, "duckdb")
     assert duckdb_print == build.project_fingerprint({"stall_days": 30}, "duckdb")
     assert duckdb_print != build.project_fingerprint({"stall_days": 31}, "duckdb")
     assert duckdb_print != build.project_fingerprint({"stall_days": 30}, "postgres")
+    assert duckdb_print != build.project_fingerprint({"stall_days": 30}, "duckdb", "another salt")
