@@ -248,7 +248,7 @@ def _last_passing_build(settings: Settings) -> dict:
 def _last_artifact(name: str) -> dict:
     """target/<name> (manifest.json, run_results.json) of the last dbt invocation ({} when there is none)."""
     # dbt reads a relative target path from the project directory
-    target = project_root() / os.environ.get("DBT_TARGET_PATH", "target")
+    target = project_root() / (os.environ.get("DBT_TARGET_PATH") or "target")
     try:
         return json.loads((target / name).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):

@@ -404,7 +404,7 @@ def run(settings: Settings, user_vars: dict, full_refresh: bool, unit_tests: boo
     steps: list[tuple[str, Callable[[], bool]]] = [
         ("load", lambda: load_step(settings, run_id)),
         ("validate", lambda: validate_step(settings, run_id, crm_source=crm_source)),
-        # A daily run leaves out the tests a new batch cannot change (salesmart.build.LAST_PASSING_BUILD_FILE).
+        # A daily run builds only what a new batch can change (salesmart.build.LAST_PASSING_BUILD_FILE).
         ("build", lambda: build_step(settings, run_id, full_refresh, None, extra_vars, detected, True, unit_tests)),
         ("publish", lambda: publish_step(settings, run_id)),
     ]
