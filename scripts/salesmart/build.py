@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from salesmart.config import Settings, project_root
 
@@ -263,7 +263,13 @@ def _last_invocation_id() -> str | None:
     return _last_artifact("run_results.json").get("metadata", {}).get("invocation_id")
 
 
-def daily_selection(manifest: dict, opened_tables: set[str]) -> tuple[list[str], int, int] | None:
+class DailySelection(NamedTuple):
+    select: list[str]  # dbt --select criteria; empty: nothing to build
+    models_left_out: int
+    tests_left_out: int
+
+
+def daily_selection(manifest: dict, opened_tables: set[str]) -> DailySelection | None:
     """What a same-code daily build runs: (dbt --select criteria, models left out, data tests left out).
 
     The sources of opened_tables and their descendants (`source:<system>.<table>+`): dbt then also runs a
@@ -284,7 +290,15 @@ def daily_selection(manifest: dict, opened_tables: set[str]) -> tuple[list[str],
                 downstream.add(child)
                 stack.append(child)
     left_out = [node["resource_type"] for uid, node in nodes.items() if uid not in downstream]
-    return [f"source:{table}+" for table in sorted(opened_tables)], left_out.count("model"), left_out.count("test")
+    return DailySelection(
+        [f"source:{table}+" for table in sorted(opened_tables)], left_out.count("model"), left_out.count("test")
+    )
+
+
+def runs_unit_tests(settings: Settings, asked: bool) -> bool:
+    """Whether a build runs the dbt unit tests: only when asked for (UNIT_TESTS_NOTE), and never on Spark: the
+    fixtures are DuckDB/PostgreSQL SQL (generate_series, varchar, double precision)."""
+    return asked and settings.target != "spark"
 
 
 def dbt_args(
@@ -302,10 +316,8 @@ def dbt_args(
     if select:
         # One --select with several space-separated methods, as on the dbt command line.
         args += ["--select", *select.split()]
-    # Unit tests only when asked for (UNIT_TESTS_NOTE), and never on Spark: their SQL fixtures are
-    # DuckDB/PostgreSQL SQL (generate_series, varchar, double precision); Spark runs the models and every data
-    # test (docs/spark.md).
-    if not unit_tests or settings.target == "spark":
+    # Spark runs the models and every data test (docs/spark.md).
+    if not runs_unit_tests(settings, unit_tests):
         args += ["--exclude-resource-type", "unit_test"]
     if variables:
         args += ["--vars", json.dumps(variables, default=str)]
@@ -393,9 +405,9 @@ def run_dbt_build(
     # process first made the build ignore --quiet and return no node results.)
     selection = daily_selection(_last_manifest(), opened) if same_code_daily else None
     record = {"code": fingerprint, "file_id": latest_file_id}
-    if selection is not None and not selection[0]:
+    if selection is not None and not selection.select:
         # no file opened since the last passing build: the warehouse is that build's
-        return BuildOutcome(ok=True, models_left_out=selection[1], tests_left_out=selection[2])
+        return BuildOutcome(ok=True, models_left_out=selection.models_left_out, tests_left_out=selection.tests_left_out)
     (settings.home / LAST_PASSING_BUILD_FILE).unlink(missing_ok=True)
     rows_after = last.get("file_id") if selection is not None else None
     with dbt_environment(settings, rows_after), _node_progress() as on_event:
@@ -404,7 +416,11 @@ def run_dbt_build(
                 [
                     "--quiet",
                     *dbt_args(
-                        settings, full_refresh, " ".join(selection[0]) if selection else select, variables, unit_tests
+                        settings,
+                        full_refresh,
+                        " ".join(selection.select) if selection else select,
+                        variables,
+                        unit_tests,
                     ),
                 ]
             )
@@ -416,9 +432,9 @@ def run_dbt_build(
     outcome = BuildOutcome(
         ok=bool(res.success),
         nodes=len(results),
-        unit_tests_run=unit_tests and settings.target != "spark",
-        models_left_out=selection[1] if selection else 0,
-        tests_left_out=selection[2] if selection else 0,
+        unit_tests_run=runs_unit_tests(settings, unit_tests),
+        models_left_out=selection.models_left_out if selection else 0,
+        tests_left_out=selection.tests_left_out if selection else 0,
         # a daily selection leaves out only what the last passing build built from the same rows
         covers_project=selection is not None
         or not select
