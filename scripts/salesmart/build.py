@@ -46,6 +46,13 @@ def _set_environ(values: dict[str, str | None]) -> None:
 TEST_ROWS_AFTER_FILE_ID_ENV = "SALESMART_TEST_ROWS_AFTER_FILE_ID"
 
 
+# dbt's file log (logs/dbt.log) at info: every node's start, result and failure, without the text of each SQL
+# statement, whose writing took about a tenth of a tiny build (dbt's default file level is debug).
+# DBT_LOG_LEVEL_FILE=debug in the environment brings the statements back.
+DBT_LOG_LEVEL_FILE_ENV = "DBT_LOG_LEVEL_FILE"
+DBT_LOG_LEVEL_FILE_DEFAULT = "info"
+
+
 @contextmanager
 def dbt_environment(settings: Settings, test_rows_after_file_id: int | None = None) -> Iterator[None]:
     """The environment of an in-process dbt call, restored after it.
@@ -60,6 +67,7 @@ def dbt_environment(settings: Settings, test_rows_after_file_id: int | None = No
         "SALESMART_HOME": "." if in_home else str(settings.home),
         "SALESMART_TARGET": settings.target,
         TEST_ROWS_AFTER_FILE_ID_ENV: None if test_rows_after_file_id is None else str(test_rows_after_file_id),
+        DBT_LOG_LEVEL_FILE_ENV: os.environ.get(DBT_LOG_LEVEL_FILE_ENV) or DBT_LOG_LEVEL_FILE_DEFAULT,
     }
     if settings.pii_salt:
         wanted["SALESMART_PII_SALT"] = settings.pii_salt

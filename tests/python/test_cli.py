@@ -609,6 +609,19 @@ def test_dbt_args(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path:
     ]
 
 
+def test_dbt_file_log_is_at_info_unless_the_environment_asks(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    with build.dbt_environment(settings):
+        assert os.environ["DBT_LOG_LEVEL_FILE"] == "info"
+    assert "DBT_LOG_LEVEL_FILE" not in os.environ
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    with build.dbt_environment(settings):
+        assert os.environ["DBT_LOG_LEVEL_FILE"] == "debug"
+    assert os.environ["DBT_LOG_LEVEL_FILE"] == "debug"
+
+
 def test_dbt_args_run_unit_tests_only_when_asked_and_never_on_spark(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
