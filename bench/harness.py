@@ -28,7 +28,7 @@ from typing import Any
 
 import psutil
 
-from salesmart.config import project_root
+from salesmart.config import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, limit_memory, project_root
 
 SEED = 42
 START = dt.date(2025, 1, 1)
@@ -286,7 +286,7 @@ def _phase_baseline(home: Path, landing: Path, scale: float) -> dict[str, Any]:
     try:
         # Same session settings as profiles/profiles.yml.
         con.execute("set TimeZone = 'UTC'")
-        con.execute(f"set memory_limit = '{os.environ.get('SALESMART_MEMORY_LIMIT', '4GB')}'")
+        limit_memory(con, os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT)
         model_seconds: dict[str, float] = {}
         for node in models:
             kind = "view" if node["config"]["materialized"] == "view" else "table"

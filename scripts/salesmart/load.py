@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from salesmart.config import DEFAULT_MEMORY_LIMIT, limit_memory
 from salesmart.contract import (
     Column,
     Table,
@@ -961,6 +962,7 @@ def load_landing(
     *,
     on_file: Callable[[FileResult, int, int], None] | None = None,
     window: DateWindow | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> LoadResult:
     """Land every new file of the landing into raw_<system>.<table>; one batch per call.
 
@@ -977,6 +979,7 @@ def load_landing(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
+        limit_memory(con, memory_limit)
         # Timestamps with an offset are converted to UTC by casting through TIMESTAMPTZ in this zone.
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")  # the CLI shows its own progress

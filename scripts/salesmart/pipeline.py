@@ -68,7 +68,10 @@ def load_step(settings: Settings, run_id: str) -> bool:
     out = console()
     with runlog.timed_step(settings, "load", run_id) as step, progress("load: files") as update:
         result = load_landing(
-            settings.build_db, settings.landing, on_file=lambda res, done, total: update(res.source_file, done, total)
+            settings.build_db,
+            settings.landing,
+            on_file=lambda res, done, total: update(res.source_file, done, total),
+            memory_limit=settings.memory_limit,
         )
         if settings.target == "postgres":
             # The DuckDB ledger checked the files; PostgreSQL gets what it lacks by COPY.

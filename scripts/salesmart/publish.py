@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from salesmart.config import Settings
+from salesmart.config import Settings, limit_memory
 from salesmart.load import has_table, quote_ident
 
 PUBLISHED_SCHEMA = "marts"
@@ -264,6 +264,8 @@ def publish_marts(settings: Settings) -> PublishResult:
             shutil.copyfile(target, tmp)
         con = duckdb.connect()
         try:
+            # an in-memory database spills to ./.tmp by default: spill next to the file being written instead
+            limit_memory(con, settings.memory_limit, temp_directory=Path(f"{tmp}.tmp"))
             con.execute("attach ? as published", [str(tmp)])
             con.execute("attach ? as build (read_only)", [str(build_db)])
             con.execute("use published")

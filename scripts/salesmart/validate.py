@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from salesmart.config import Settings
+from salesmart.config import Settings, limit_memory
 from salesmart.contract import Table, load_contract
 from salesmart.gate import GATE_ACCEPTED, GATE_FAILED, GATE_OPEN, GATE_PASSED, GATE_PENDING, GATE_SUPERSEDED
 from salesmart.load import has_column, has_table
@@ -398,6 +398,7 @@ def validate(settings: Settings, data_docs: bool = False, crm_source: str | None
     contract = load_contract()
     con = duckdb.connect(str(settings.build_db))
     try:
+        limit_memory(con, settings.memory_limit)
         if not has_column(con, "meta", "loaded_files", "gate"):
             return result
         rows = con.execute(

@@ -20,7 +20,7 @@ from conftest import JAN, SAMPLE_KPI_ROWS, write_kpi_table
 from helpers import salesmart_command
 from salesmart import build, runlog
 from salesmart.cli import app
-from salesmart.config import Settings
+from salesmart.config import Settings, limit_memory
 from salesmart.kpi import format_change, format_value
 
 
@@ -74,6 +74,11 @@ def test_usage_errors_exit_2(runner: CliRunner, home: Path, args: list[str], mes
             "SALESMART_TARGET must be one of duckdb, postgres, spark, not 'oracle'",
         ),
         ("SALESMART_AS_OF", "yesterday", "SALESMART_AS_OF must be a date YYYY-MM-DD, not 'yesterday'"),
+        (
+            "SALESMART_MEMORY_LIMIT",
+            "lots",
+            "SALESMART_MEMORY_LIMIT must be an amount of memory such as 4GB, not 'lots'",
+        ),
     ],
 )
 def test_bad_environment_is_usage_error(
@@ -506,7 +511,14 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict:
     ]
     import salesmart.load
 
-    monkeypatch.setattr(salesmart.load, "load_landing", lambda db_path, landing, on_file=None: FakeLoadResult(files))
+    state["load_memory_limits"] = []
+
+    def fake_load(db_path: Path, landing: Path, on_file=None, memory_limit: str = "") -> FakeLoadResult:
+        state["load_memory_limits"].append(memory_limit)
+        return FakeLoadResult(files)
+
+    monkeypatch.setenv("SALESMART_MEMORY_LIMIT", "1GB")
+    monkeypatch.setattr(salesmart.load, "load_landing", fake_load)
     monkeypatch.setattr(
         salesmart.load, "ensure_raw_tables", lambda con: con.execute("create schema if not exists raw_crm")
     )
@@ -543,6 +555,7 @@ def test_run_success_publishes_and_logs(runner: CliRunner, settings: Settings, f
     assert "rejected file crm/accounts/a.csv: missing column account_id" in text
     assert "validate: no loaded file waits for the gate" in text
     assert "run complete: the published mart is up to date" in text
+    assert fake_pipeline["load_memory_limits"] == ["1GB"]  # SALESMART_MEMORY_LIMIT reaches the loader
     records = runlog.read_log(settings.runs_log)
     assert [(r["step"], r["status"]) for r in records] == [
         ("load", "warn"),
@@ -607,6 +620,16 @@ def test_dbt_args(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path:
         "--vars",
         '{"as_of_date": "2025-02-14"}',
     ]
+
+
+def test_limit_memory_caps_the_instance_and_moves_its_spill_files(tmp_path: Path) -> None:
+    with duckdb.connect() as con:
+        limit_memory(con, "512MB", temp_directory=tmp_path / "spill")
+        limit, spill = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+    # DuckDB shows 512 MB (decimal) in binary units
+    assert (limit, spill) == ("488.2 MiB", str(tmp_path / "spill"))
 
 
 def test_dbt_file_log_is_at_info_unless_the_environment_asks(
