@@ -119,9 +119,15 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _spill_dir(path: Path) -> Path:
+    """Where the publish of `path` spills beyond the memory limit (DuckDB's own naming for a file's spill)."""
+    return path.with_name(path.name + ".tmp")
+
+
 def _remove(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
+    shutil.rmtree(_spill_dir(path), ignore_errors=True)
 
 
 def _identity(path: Path) -> tuple[int, int]:
@@ -251,6 +257,8 @@ def publish_marts(settings: Settings) -> PublishResult:
     # temp file found now is such a leftover, never a concurrent publish.
     for leftover in settings.home.glob(f"{TMP_PREFIX}*.duckdb"):
         _remove(leftover)
+    for spill in settings.home.glob(f"{TMP_PREFIX}*.duckdb.tmp"):  # killed between the rename and its removal
+        shutil.rmtree(spill, ignore_errors=True)
     ledger = _read_ledger(build_db)
     reason = _why_whole(ledger, target)
     # Same directory as the target, so os.replace is a rename within one file system.
@@ -265,7 +273,7 @@ def publish_marts(settings: Settings) -> PublishResult:
         con = duckdb.connect()
         try:
             # an in-memory database spills to ./.tmp by default: spill next to the file being written instead
-            limit_memory(con, settings.memory_limit, temp_directory=Path(f"{tmp}.tmp"))
+            limit_memory(con, settings.memory_limit, temp_directory=_spill_dir(tmp))
             con.execute("attach ? as published", [str(tmp)])
             con.execute("attach ? as build (read_only)", [str(build_db)])
             con.execute("use published")
@@ -284,6 +292,7 @@ def publish_marts(settings: Settings) -> PublishResult:
         _fsync(tmp)
         os.replace(tmp, target)
         _fsync(settings.home)  # make the rename itself durable
+        shutil.rmtree(_spill_dir(tmp), ignore_errors=True)
     except BaseException:
         _remove(tmp)
         raise

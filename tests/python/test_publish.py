@@ -59,6 +59,15 @@ def test_publish_copies_marts_only(settings: Settings) -> None:
     assert sorted(p.name for p in settings.home.iterdir()) == ["build.duckdb", "salesmart.duckdb"]
 
 
+def test_publish_clears_the_spill_files_a_killed_publish_left(settings: Settings) -> None:
+    make_build(settings.build_db, 100.0)
+    spill = settings.home / ".salesmart-publish-killed.duckdb.tmp"  # killed between its rename and cleanup
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    publish_mod.publish(settings)
+    assert sorted(p.name for p in settings.home.iterdir()) == ["build.duckdb", "salesmart.duckdb"]
+
+
 def test_republish_replaces_and_open_readers_keep_old_numbers(settings: Settings) -> None:
     make_build(settings.build_db, 100.0)
     publish_mod.publish(settings)
