@@ -28,7 +28,7 @@ from typing import Any
 
 import psutil
 
-from salesmart.config import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, limit_memory, project_root
+from salesmart.config import Settings, limit_memory, project_root
 
 SEED = 42
 START = dt.date(2025, 1, 1)
@@ -137,13 +137,12 @@ def _loaded_rows(db_path: Path, batch_id: int) -> int:
 
 
 def _phase_load(home: Path, landing: Path, scale: float) -> dict[str, Any]:
-    from salesmart.config import Settings
     from salesmart.load import load_landing
 
     settings = Settings.from_env(home=home, landing=landing)
     settings.home.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    result = load_landing(settings.build_db, settings.landing)
+    result = load_landing(settings.build_db, settings.landing, memory_limit=settings.memory_limit)
     seconds = time.perf_counter() - t0
     statuses = [f.status for f in result.files]
     return {
@@ -157,7 +156,6 @@ def _phase_load(home: Path, landing: Path, scale: float) -> dict[str, Any]:
 
 
 def _phase_validate(home: Path, landing: Path, scale: float) -> dict[str, Any]:
-    from salesmart.config import Settings
     from salesmart.validate import validate
 
     settings = Settings.from_env(home=home, landing=landing)
@@ -172,7 +170,6 @@ def _phase_build(full_refresh: bool):
         import dbt.cli.main  # noqa: F401  (import cost is not part of the build)
 
         from salesmart.build import run_dbt_build
-        from salesmart.config import Settings
 
         settings = Settings.from_env(home=home, landing=landing)
         t0 = time.perf_counter()
@@ -197,7 +194,6 @@ def _phase_build(full_refresh: bool):
 def _phase_publish(home: Path, landing: Path, scale: float) -> dict[str, Any]:
     """`publish_full` after the full build (the first publish: the file is written whole); `publish` after the
     daily build (the published file is updated: only what the daily build wrote)."""
-    from salesmart.config import Settings
     from salesmart.publish import publish_marts
 
     settings = Settings.from_env(home=home, landing=landing)
@@ -217,8 +213,6 @@ def _phase_publish(home: Path, landing: Path, scale: float) -> dict[str, Any]:
 
 def _phase_queries(home: Path, landing: Path, scale: float) -> dict[str, Any]:
     import duckdb
-
-    from salesmart.config import Settings
 
     settings = Settings.from_env(home=home, landing=landing)
     t0 = time.perf_counter()
@@ -286,7 +280,7 @@ def _phase_baseline(home: Path, landing: Path, scale: float) -> dict[str, Any]:
     try:
         # Same session settings as profiles/profiles.yml.
         con.execute("set TimeZone = 'UTC'")
-        limit_memory(con, os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT)
+        limit_memory(con, Settings.from_env().memory_limit)
         model_seconds: dict[str, float] = {}
         for node in models:
             kind = "view" if node["config"]["materialized"] == "view" else "table"
